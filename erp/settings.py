@@ -1,0 +1,206 @@
+"""The one settings module. Everything that differs between machines comes from the environment
+(documented in deploy/env.example); with nothing set it runs the embedded default under var/."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+VAR_DIR = Path(env.str("ERP_VAR_DIR", default=str(BASE_DIR / "var")))
+
+# The embedded default (SQLite, filesystem broker, database cache) is used for whatever of
+# DATABASE_URL / CELERY_BROKER_URL / REDIS_URL is not set.
+EMBEDDED_DATABASE = "DATABASE_URL" not in env
+EMBEDDED_BROKER = "CELERY_BROKER_URL" not in env
+EMBEDDED_CACHE = "REDIS_URL" not in env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=EMBEDDED_DATABASE)
+# A secret is required in production; the embedded default is a local sandbox and gets a fixed one.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY") if not EMBEDDED_DATABASE else env.str(
+    "DJANGO_SECRET_KEY", default="embedded-default-not-for-production"
+)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_celery_results",
+    "django_celery_beat",
+    "sync",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "erp.urls"
+WSGI_APPLICATION = "erp.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if EMBEDDED_DATABASE:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "erp.sqlite3",
+            "OPTIONS": {
+                # WAL lets web, worker and beat read while one of them writes; the busy timeout
+                # (seconds) makes a writer wait for the lock instead of failing with "database is locked".
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+        }
+    }
+else:
+    DATABASES = {"default": env.db("DATABASE_URL")}
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if "TEST" not in DATABASES["default"] and env.str("DATABASE_TEST_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if EMBEDDED_CACHE:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "erp_cache",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("ERP_MEDIA_DIR", default=str(VAR_DIR / "media")))
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- The file sync -------------------------------------------------------------------------
+
+ERP_INBOX_DIR = Path(env.str("ERP_INBOX_DIR", default=str(VAR_DIR / "inbox"))).resolve()
+ERP_MAX_FILE_BYTES = env.int("ERP_MAX_FILE_BYTES", default=512 * 1024 * 1024)
+# An xlsx is a zip: refuse it before reading when it would inflate beyond this or by more than this ratio.
+ERP_MAX_UNCOMPRESSED_BYTES = env.int("ERP_MAX_UNCOMPRESSED_BYTES", default=2 * 1024 * 1024 * 1024)
+ERP_MAX_COMPRESSION_RATIO = env.int("ERP_MAX_COMPRESSION_RATIO", default=100)
+ERP_DEFAULT_SHOP_TIMEZONE = env.str("ERP_DEFAULT_SHOP_TIMEZONE", default="Asia/Shanghai")
+MAX_TASKS_PER_USER = env.int("MAX_TASKS_PER_USER", default=10)
+
+# --- Celery (the app lives in erp/celery.py; names below are read with namespace "CELERY") ---
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if EMBEDDED_BROKER:
+    _broker_dir = VAR_DIR / "broker"
+    # kombu's filesystem transport does not create its folders.
+    for _folder in ("out", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "out"),
+        "data_folder_out": str(_broker_dir / "out"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Above the hard time limit, so a running task's unacked message is not redelivered to a
+        # second worker while the first is still within its limit (Redis transport).
+        "visibility_timeout": 1800 + 600,
+    }
+# Results live in the database, so they survive a broker flush and the admin can show them.
+CELERY_RESULT_BACKEND = "django-db"
+# Store task name, args and worker with each result (the API's task detail shows them).
+CELERY_RESULT_EXTENDED = True
+# Results are kept a day, then the beat cleanup removes them.
+CELERY_RESULT_EXPIRES = env.int("CELERY_RESULT_EXPIRES", default=24 * 3600)
+# JSON only: a pickled message from a compromised broker would run code in the worker.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Acknowledge after the task ran, and put the message back when the worker process dies,
+# so a crash mid-file re-delivers the work instead of losing it (ingestion is idempotent).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per process: prefetching would hold waiting work out of priority order.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A sync that runs past 25 minutes is asked to stop; at 30 it is killed (seed numbers).
+CELERY_TASK_SOFT_TIME_LIMIT = 1500
+CELERY_TASK_TIME_LIMIT = 1800
+# The STARTED state tells the API a task left the queue.
+CELERY_TASK_TRACK_STARTED = True
+CELERY_TASK_DEFAULT_QUEUE = "data_sync"
+CELERY_TASK_ROUTES = {
+    "sync.tasks.sync_single_file": {"queue": "data_sync"},
+    "sync.tasks.sync_batch": {"queue": "data_sync"},
+    "sync.tasks.extract_product_images": {"queue": "data_processing"},
+    "sync.tasks.scan_inbox": {"queue": "scheduled"},
+}
+CELERY_TASK_QUEUE_MAX_PRIORITY = 10
+CELERY_TASK_DEFAULT_PRIORITY = 5
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

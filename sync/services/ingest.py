@@ -1,0 +1,185 @@
+"""The sync of one file (DESIGN.md 5): template, guarded read, header, normalise, validate, quarantine,
+upsert in one transaction, exact accounting (read = ingested + quarantined + skipped)."""
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sync.models import FACT_MODELS, CatalogFile, FileStatus, PlatformAccount, QuarantinedRow, SyncProgressTask
+from sync.services.errors import FileRejected
+from sync.services.reading import open_source, resolve_inbox_path
+from sync.services.rows import SKIP_DUPLICATE, RowPlan, prepare_batch
+from sync.services.templates import template_resolve
+from sync.services.upsert import fact_sink
+
+logger = logging.getLogger(__name__)
+QUARANTINE_BATCH = 2_000
+ProgressCallback = Callable[[int], None]  # called with the rows read so far
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    only_with_template: bool = True
+    allow_quarantine: bool = True
+    use_template_header_row: bool = True
+
+
+@dataclass
+class FileSyncResult:
+    file_id: int
+    file_name: str
+    status: str = FileStatus.FAILED
+    template: str = ""
+    encoding: str = ""
+    header_row: int | None = None
+    rows_read: int = 0
+    rows_ingested: int = 0
+    rows_quarantined: int = 0
+    rows_skipped: int = 0
+    rows_written: int = 0
+    rows_unchanged: int = 0
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    missing_template_fields: list[str] = field(default_factory=list)
+    unmapped_columns: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status in (FileStatus.INGESTED, FileStatus.PARTIAL)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, options: SyncOptions = SyncOptions(),
+              progress: ProgressCallback | None = None) -> FileSyncResult:
+    result = FileSyncResult(file_id=file.id, file_name=file.file_name)
+    template = template_resolve(file=file)
+    if template is None:
+        reason = (f"no active template for platform={file.platform_code or '?'} "
+                  f"domain={file.data_domain or '?'} granularity={file.granularity or '?'}")
+        result.status = FileStatus.SKIPPED if options.only_with_template else FileStatus.FAILED
+        result.error = reason
+        return _finish(file, result)
+    result.template = str(template)
+    try:
+        _ingest(file, template, task, options, progress, result)
+    except FileRejected as exc:
+        _reset_counts(result)
+        result.status, result.error = FileStatus.FAILED, exc.message
+    except pl.exceptions.PolarsError as exc:
+        _reset_counts(result)
+        result.status, result.error = FileStatus.FAILED, f"file cannot be parsed: {exc}"
+    if result.status == FileStatus.FAILED:
+        logger.warning("file %s failed: %s (task %s)", file.path, result.error, task and task.task_id)
+    return _finish(file, result, template)
+
+
+def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
+    return _finish(file, FileSyncResult(file_id=file.id, file_name=file.file_name, error=error))
+
+
+def _ingest(file, template, task, options, progress, result: FileSyncResult):
+    path = resolve_inbox_path(file.path)
+    header_row = template.header_row - 1 if (options.use_template_header_row and template.header_row) else None
+    required = [f for f in template.required_fields if not _has_substitute(template, f)]
+    source = open_source(path, mapping=template.mapping, required=required, header_row=header_row,
+                         encodings=template.options.get("encodings"))
+    header = source.header
+    result.encoding, result.header_row = source.encoding, header.row_index + 1
+    result.missing_template_fields = header.missing_fields
+    result.unmapped_columns = header.unmapped_columns
+    if template.date_from_period and not file.period_start:
+        raise FileRejected("rows carry no date and the file name has no period (YYYYMMDD_YYYYMMDD)",
+                           code="no_period")
+    plan = RowPlan.build(
+        model=FACT_MODELS[template.data_domain], template=template, header=header,
+        timezone=_shop_timezone(file), platform_code=file.platform_code, shop_id=file.shop_id,
+        granularity=file.granularity, period_start=file.period_start, file_id=file.id,
+    )
+    skipped, reasons = Counter(), Counter()
+    with transaction.atomic():
+        QuarantinedRow.objects.filter(file=file).delete()
+        sink = fact_sink(plan.model, plan.db_columns)
+        for index, frame in enumerate(source.batches()):
+            batch = prepare_batch(frame, plan, is_first_batch=index == 0)
+            if batch.quarantined and not options.allow_quarantine:
+                row, _, why = batch.quarantined[0]
+                raise FileRejected(f"{len(batch.quarantined)} invalid rows and quarantine is not allowed "
+                                   f"(first: row {row}: {'; '.join(why)})", code="invalid_rows")
+            sink.add(batch.good)
+            _quarantine(file, task, batch.quarantined)
+            reasons.update(_reason_kind(r) for _, _, why in batch.quarantined for r in why)
+            skipped.update(batch.skipped)
+            result.rows_read += batch.read
+            result.rows_quarantined += len(batch.quarantined)
+            if progress:
+                progress(result.rows_read)
+        outcome = sink.finish()
+        if outcome.superseded:
+            skipped[SKIP_DUPLICATE] += outcome.superseded
+        result.rows_skipped = sum(skipped.values())
+        result.rows_ingested = outcome.unique
+        result.rows_written, result.rows_unchanged = outcome.written, outcome.unchanged
+        result.skipped_reasons, result.quarantine_reasons = dict(skipped), dict(reasons)
+        _check_accounting(result)
+        if result.rows_read == 0:
+            raise FileRejected("file has a header but no data rows", code="no_rows")
+    if result.rows_ingested == 0 and result.rows_quarantined:
+        # Kept as failed, but with the quarantined rows committed so their reasons can be read.
+        result.status = FileStatus.FAILED
+        result.error = f"all {result.rows_quarantined} data rows failed validation ({', '.join(sorted(reasons))})"
+    else:
+        result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
+
+
+def _has_substitute(template, name: str) -> bool:
+    options = template.options or {}
+    return name in options.get("defaults", {}) or bool(options.get("fallbacks", {}).get(name))
+
+
+def _shop_timezone(file: CatalogFile) -> str:
+    account = PlatformAccount.objects.filter(platform_code=file.platform_code, shop_id=file.shop_id).first()
+    return (account and account.timezone) or settings.ERP_DEFAULT_SHOP_TIMEZONE
+
+
+def _quarantine(file, task, rows):
+    QuarantinedRow.objects.bulk_create(
+        [QuarantinedRow(file=file, task=task, source_row=row, raw=raw, reasons=why) for row, raw, why in rows],
+        batch_size=QUARANTINE_BATCH,
+    )
+
+
+def _reason_kind(reason: str) -> str:
+    """'quantity: negative value: '-3'' -> 'quantity: negative value' (counted per kind)."""
+    return reason.split(": '", 1)[0]
+
+
+def _check_accounting(result: FileSyncResult):
+    accounted = result.rows_ingested + result.rows_quarantined + result.rows_skipped
+    if accounted != result.rows_read:
+        raise AssertionError(f"accounting broken: read {result.rows_read} != {accounted} accounted")
+
+
+def _reset_counts(result: FileSyncResult):
+    result.rows_ingested = result.rows_quarantined = result.rows_skipped = 0
+    result.rows_written = result.rows_unchanged = 0
+    result.skipped_reasons, result.quarantine_reasons = {}, {}
+
+
+def _finish(file: CatalogFile, result: FileSyncResult, template=None) -> FileSyncResult:
+    CatalogFile.objects.filter(pk=file.pk).update(
+        status=result.status, template=template, rows_read=result.rows_read,
+        rows_ingested=result.rows_ingested, rows_quarantined=result.rows_quarantined,
+        rows_skipped=result.rows_skipped, last_error=result.error, last_result=result.as_dict(),
+        last_synced_at=timezone.now(), updated_at=timezone.now(),
+    )
+    file.refresh_from_db()
+    return result

@@ -1,0 +1,52 @@
+"""Celery tasks: thin wrappers that load ids, call one service, and retry only transient errors."""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from sync.models import CatalogFile, SyncProgressTask, TaskStatus
+from sync.services.images import product_images_extract
+from sync.services.sync_tasks import sync_task_run
+
+logger = logging.getLogger(__name__)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+RETRY_OPTIONS = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "max_retries": 3,
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+}
+
+
+def _run_sync(task, task_id: str) -> dict:
+    logger.info("task %s: %s starts (retry %s)", task_id, task.name, task.request.retries)
+    try:
+        return sync_task_run(task_id=task_id)
+    except TRANSIENT_ERRORS:
+        # The row was left processing; put it back so the retry can claim it.
+        SyncProgressTask.objects.filter(task_id=task_id, status=TaskStatus.PROCESSING).update(
+            status=TaskStatus.QUEUED)
+        raise
+
+
+@shared_task(bind=True, **RETRY_OPTIONS)
+def sync_single_file(self, task_id: str):
+    return _run_sync(self, task_id)
+
+
+@shared_task(bind=True, **RETRY_OPTIONS)
+def sync_batch(self, task_id: str):
+    return _run_sync(self, task_id)
+
+
+@shared_task(bind=True, **RETRY_OPTIONS)
+def extract_product_images(self, file_id: int):
+    file = CatalogFile.objects.filter(pk=file_id).first()
+    if file is None:
+        logger.warning("task %s: file %s no longer exists", self.request.id, file_id)
+        return {"file_id": file_id, "images": []}
+    images = product_images_extract(file=file)
+    logger.info("task %s: %d images extracted from %s", self.request.id, len(images), file.path)
+    return {"file_id": file_id, "images": images}
