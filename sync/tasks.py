@@ -1,11 +1,14 @@
 """Celery tasks: thin wrappers that load ids, call one service, and retry only transient errors."""
 
 import logging
+from pathlib import Path
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
+from sync.services.catalog import catalog_scan
 from sync.services.images import product_images_extract
 from sync.services.sync_tasks import sync_task_run
 
@@ -50,3 +53,10 @@ def extract_product_images(self, file_id: int):
     images = product_images_extract(file=file)
     logger.info("task %s: %d images extracted from %s", self.request.id, len(images), file.path)
     return {"file_id": file_id, "images": images}
+
+
+@shared_task(bind=True, **RETRY_OPTIONS)
+def scan_inbox(self):
+    report = catalog_scan(inbox=Path(settings.ERP_INBOX_DIR))
+    logger.info("task %s: inbox scanned: %s", self.request.id, report.summary())
+    return {"new": len(report.new), "changed": len(report.changed), "duplicates": len(report.duplicates)}

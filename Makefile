@@ -1,0 +1,35 @@
+# The README's commands. `make run`: everything on the embedded default; `make test`: the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_ROWS ?= 200
+BENCH_ROWS ?= 100000
+
+.PHONY: install run test bench sync-demo show-demo clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DEMO_ROWS=$(DEMO_ROWS) deploy/run_embedded.sh
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/ingest.py --rows $(BENCH_ROWS)
+
+# With `make run` going in another terminal: sync every pending demo file, then show the result.
+sync-demo:
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(BIN)/python manage.py sync_files --enqueue
+
+show-demo:
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(BIN)/python manage.py sync_report
+
+clean:
+	rm -rf var

@@ -1,0 +1,11 @@
+"""The beat jobs, declared in this one place and written with update_or_create by name, so an
+operator's edits to other jobs in the admin survive a deploy."""
+
+BEAT_JOBS = [
+    {
+        "name": "scan inbox",
+        "task": "sync.tasks.scan_inbox",
+        "every_seconds": 300,
+        "queue": "scheduled",
+    },
+]

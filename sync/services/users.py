@@ -1,0 +1,21 @@
+"""API users: roles are groups (admin / premium / normal) and each user gets a token."""
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+ROLES = ("admin", "premium", "normal")
+
+
+@transaction.atomic
+def api_user_create(*, username: str, role: str, password: str | None = None) -> str:
+    user, _ = User.objects.get_or_create(username=username)
+    user.is_staff = user.is_superuser = role == "admin"
+    if password:
+        user.set_password(password)
+    elif not user.has_usable_password():
+        user.set_unusable_password()
+    user.save()
+    user.groups.set([Group.objects.get_or_create(name=role)[0]])
+    token, _ = Token.objects.get_or_create(user=user)
+    return token.key
