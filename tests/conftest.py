@@ -66,14 +66,28 @@ def start_worker(env: dict, log_path: Path, queues: str = "data_sync,data_proces
 
 
 @pytest.fixture
-def celery_worker(transactional_db, request):
-    """A real `celery worker` subprocess on this run's private Redis broker and this test's database."""
-    log_path = RUN_DIR / f"worker-{request.node.name[:40]}-{uuid.uuid4().hex[:6]}.log"
-    process = start_worker(worker_env(), log_path)
-    yield process
-    stop_process(process)
-    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
-        print(log_path.read_text(errors="replace")[-5000:])
+def worker_factory(transactional_db, request):
+    """Starts real `celery worker` subprocesses on this run's private Redis broker and this test's
+    database (env overrides per worker); all are stopped after the test, pass or fail."""
+    started = []
+
+    def start(**env_overrides) -> subprocess.Popen:
+        log_path = RUN_DIR / f"worker-{request.node.name[:40]}-{uuid.uuid4().hex[:6]}.log"
+        process = start_worker(worker_env(**env_overrides), log_path)
+        started.append((process, log_path))
+        return process
+
+    yield start
+    for process, log_path in started:
+        stop_process(process)
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            print(f"--- {log_path.name}\n" + log_path.read_text(errors="replace")[-5000:])
+
+
+@pytest.fixture
+def celery_worker(worker_factory):
+    return worker_factory()
 
 
 @pytest.hookimpl(wrapper=True)
