@@ -153,7 +153,8 @@ MAX_TASKS_PER_USER = env.int("MAX_TASKS_PER_USER", default=10)
 
 # --- Celery (the app lives in erp/celery.py; names below are read with namespace "CELERY") ---
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# kombu warns when the URL names no host, though the filesystem transport has none.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 if EMBEDDED_BROKER:
     _broker_dir = VAR_DIR / "broker"
     # kombu's filesystem transport does not create its folders.
