@@ -30,6 +30,9 @@ class HeaderMatch:
     unmapped_columns: list[str]  # source headers no field uses (kept in `extra`)
     headers: list[str] = field(default_factory=list)
 
+    def is_unnamed(self, column: int) -> bool:
+        return self.headers[column] == _unnamed(column)
+
 
 def match_header(cells: list, mapping: dict[str, list[str]]) -> dict[str, int]:
     """Columns of one candidate header row for each template field (first matching alias wins)."""
@@ -87,4 +90,8 @@ def detect_header(rows: list[list], mapping: dict[str, list[str]], required: lis
 
 def _column_name(cell, index: int) -> str:
     text = str(cell).strip() if cell not in (None, "") else ""
-    return text or f"column_{index + 1}"
+    return text or _unnamed(index)
+
+
+def _unnamed(index: int) -> str:
+    return f"column_{index + 1}"

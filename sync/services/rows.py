@@ -60,10 +60,11 @@ class RowPlan:
             plan.types[name] = template.types.get(name) or model_field_type(model_field)
             if isinstance(model_field, models.CharField):
                 plan.max_lengths[name] = model_field.max_length
-        mapped_columns = {i for f, i in header.field_columns.items() if f in plan.types}
+        # `extra` keeps every named column no fact column takes, helper fields such as parent_sku included.
+        into_columns = {i for f, i in header.field_columns.items() if f in plan.types}
         names = _unique_names(header.headers)
-        plan.extra_columns = {names[i]: i for i in range(len(names)) if i not in mapped_columns
-                              and (header.headers[i] in header.unmapped_columns or i in header.field_columns.values())}
+        plan.extra_columns = {names[i]: i for i in range(len(names))
+                              if i not in into_columns and not header.is_unnamed(i)}
         return plan
 
     @property
@@ -91,23 +92,25 @@ def _unique_names(headers: list[str]) -> list[str]:
 
 def prepare_batch(frame: pl.DataFrame, plan: RowPlan, *, is_first_batch: bool) -> PreparedBatch:
     raw = _raw_values(frame, plan)
-    typed, reasons = _typed_values(raw, frame, plan)
-    work = frame.select("_row").with_columns(**typed, _reasons=pl.concat_list(reasons).list.drop_nulls()
-                                             if reasons else pl.lit([], dtype=pl.List(pl.String)))
-    skip = frame.select(_skip_reason(frame, raw, plan, is_first_batch).alias("_skip")).to_series()
-    work = work.with_columns(skip)
-    skipped = Counter(dict(work.filter(pl.col("_skip").is_not_null())["_skip"].value_counts().rows()))
-    kept = work.filter(pl.col("_skip").is_null())
-    bad_mask = kept["_reasons"].list.len() > 0
-    quarantined = _quarantined(frame, kept.filter(bad_mask), plan)
-    good = kept.filter(~bad_mask)
-    extra = _extra_json(frame.join(good.select("_row"), on="_row", how="semi"), plan)
-    good = good.with_columns(
+    typed, reasons = _typed_values(raw, plan)
+    no_reasons = pl.lit([], dtype=pl.List(pl.String))
+    work = frame.select("_row").with_columns(
+        **typed, _reasons=pl.concat_list(reasons).list.drop_nulls() if reasons else no_reasons)
+    skip = _skip_reasons(frame, raw, work, plan, is_first_batch)
+    is_skipped = skip.is_not_null()
+    is_bad = (work["_reasons"].list.len() > 0) & ~is_skipped
+    is_good = ~(is_skipped | is_bad)
+    good = work.filter(is_good).with_columns(
         platform_code=pl.lit(plan.platform_code), shop_id=pl.lit(plan.shop_id),
-        granularity=pl.lit(plan.granularity), extra=extra, source_file_id=pl.lit(plan.file_id),
-        source_row=pl.col("_row"),
+        granularity=pl.lit(plan.granularity), extra=_extra_json(frame.filter(is_good), plan),
+        source_file_id=pl.lit(plan.file_id), source_row=pl.col("_row"),
     ).select(plan.db_columns)
-    return PreparedBatch(good=good, quarantined=quarantined, skipped=skipped, read=frame.height)
+    return PreparedBatch(
+        good=good,
+        quarantined=_quarantined(frame.filter(is_bad), work.filter(is_bad), plan),
+        skipped=Counter(dict(skip.drop_nulls().value_counts().rows())),
+        read=frame.height,
+    )
 
 
 def _raw_values(frame: pl.DataFrame, plan: RowPlan) -> dict[str, pl.Series]:
@@ -127,7 +130,7 @@ def _raw_values(frame: pl.DataFrame, plan: RowPlan) -> dict[str, pl.Series]:
     return raw
 
 
-def _typed_values(raw: dict[str, pl.Series], frame: pl.DataFrame, plan: RowPlan):
+def _typed_values(raw: dict[str, pl.Series], plan: RowPlan):
     typed, reasons = {}, []
     template = plan.template
     required = set(template.required_fields)
@@ -181,29 +184,28 @@ def _convert(text: pl.Series, kind: str, formats: list[str], plan: RowPlan):
     return number.round(DECIMAL_PLACES), problem
 
 
-def _skip_reason(frame: pl.DataFrame, raw: dict[str, pl.Series], plan: RowPlan, is_first_batch: bool) -> pl.Expr:
-    label_columns = [f"c{i}" for i in range(min(TOTALS_LABEL_COLUMNS, frame.width))]
-    is_total = pl.any_horizontal([
+def _skip_reasons(frame: pl.DataFrame, raw: dict[str, pl.Series], work: pl.DataFrame, plan: RowPlan,
+                  is_first_batch: bool) -> pl.Series:
+    label_columns = [f"c{i}" for i in range(min(TOTALS_LABEL_COLUMNS, frame.width - 1))]
+    is_total = frame.select(pl.any_horizontal([
         norm.clean_text(pl.col(c)).str.to_lowercase().is_in(norm.TOTAL_MARKERS).fill_null(False)
         for c in label_columns
-    ])
-    skip = pl.when(is_total).then(pl.lit(SKIP_TOTALS))
+    ])).to_series()
+    skip = pl.when(pl.lit(is_total)).then(pl.lit(SKIP_TOTALS))
     if is_first_batch:
-        skip = skip.when(_is_description_row(frame, raw, plan)).then(pl.lit(SKIP_DESCRIPTION))
-    return skip.otherwise(pl.lit(None, dtype=pl.String))
+        skip = skip.when(_is_description_row(raw, work, plan)).then(pl.lit(SKIP_DESCRIPTION))
+    return work.select(skip.otherwise(pl.lit(None, dtype=pl.String)).alias("_skip")).to_series()
 
 
-def _is_description_row(frame: pl.DataFrame, raw: dict[str, pl.Series], plan: RowPlan) -> pl.Expr:
-    """A row right below the header (TikTok's xlsx) that describes each column in words: every typed
-    cell it has is text that does not convert, and it has at least two of them."""
+def _is_description_row(raw: dict[str, pl.Series], work: pl.DataFrame, plan: RowPlan) -> pl.Expr:
+    """The row right below the header (TikTok's xlsx) that describes each column in words: at least
+    two typed cells are filled, and none of them converts."""
     typed = [name for name, kind in plan.types.items() if kind != TEXT and name in plan.header.field_columns]
     if len(typed) < 2:
         return pl.lit(False)
-    formats = norm.date_formats_for(plan.template.date_formats)
-    present = [pl.lit(raw[n]).is_not_null().cast(pl.Int32) for n in typed]
-    converted = [_convert(raw[n], plan.types[n], formats, plan)[0].is_not_null().cast(pl.Int32) for n in typed]
-    return (pl.col("_row") == frame["_row"].min()) & (pl.sum_horizontal(present) >= 2) & (
-        pl.sum_horizontal(converted) == 0)
+    present = pl.sum_horizontal([pl.lit(raw[n]).is_not_null().cast(pl.Int32) for n in typed])
+    converted = pl.sum_horizontal([pl.col(n).is_not_null().cast(pl.Int32) for n in typed])
+    return (pl.col("_row") == work["_row"].min()) & (present >= 2) & (converted == 0)
 
 
 def _extra_json(frame: pl.DataFrame, plan: RowPlan) -> pl.Series:
@@ -213,11 +215,10 @@ def _extra_json(frame: pl.DataFrame, plan: RowPlan) -> pl.Series:
     return frame.select(struct.struct.json_encode().alias("extra")).to_series()
 
 
-def _quarantined(frame: pl.DataFrame, bad: pl.DataFrame, plan: RowPlan) -> list[tuple[int, dict, list[str]]]:
+def _quarantined(rows: pl.DataFrame, bad: pl.DataFrame, plan: RowPlan) -> list[tuple[int, dict, list[str]]]:
     if bad.height == 0:
         return []
     names = _unique_names(plan.header.headers)
-    rows = frame.join(bad.select("_row"), on="_row", how="semi")
-    width = min(len(names), frame.width - 1)
+    width = min(len(names), rows.width - 1)
     raw = rows.select(pl.struct([pl.col(f"c{i}").alias(names[i]) for i in range(width)]).alias("raw"))["raw"]
     return list(zip(bad["_row"].to_list(), raw.to_list(), bad["_reasons"].to_list(), strict=True))
