@@ -16,10 +16,9 @@ from sync.services.errors import FileRejected
 from sync.services.reading import open_source, resolve_inbox_path
 from sync.services.rows import SKIP_DUPLICATE, RowPlan, prepare_batch
 from sync.services.templates import template_resolve
-from sync.services.upsert import fact_sink
+from sync.services.upsert import fact_sink, insert_rows
 
 logger = logging.getLogger(__name__)
-QUARANTINE_BATCH = 2_000
 ProgressCallback = Callable[[int], None]  # called with the rows read so far
 
 
@@ -126,7 +125,7 @@ def _ingest(file, template, task, options, progress, result: FileSyncResult):
         if outcome.superseded:
             skipped[SKIP_DUPLICATE] += outcome.superseded
         result.rows_skipped = sum(skipped.values())
-        result.rows_ingested = outcome.unique
+        result.rows_ingested = outcome.staged
         result.rows_written, result.rows_unchanged = outcome.written, outcome.unchanged
         result.skipped_reasons, result.quarantine_reasons = dict(skipped), dict(reasons)
         _check_accounting(result)
@@ -151,10 +150,12 @@ def _shop_timezone(file: CatalogFile) -> str:
 
 
 def _quarantine(file, task, rows):
-    QuarantinedRow.objects.bulk_create(
-        [QuarantinedRow(file=file, task=task, source_row=row, raw=raw, reasons=why) for row, raw, why in rows],
-        batch_size=QUARANTINE_BATCH,
-    )
+    now = timezone.now()
+    insert_rows(QuarantinedRow, [
+        {"file_id": file.pk, "task_id": task and task.pk, "source_row": row, "raw": raw, "reasons": why,
+         "created_at": now}
+        for row, raw, why in rows
+    ])
 
 
 def _reason_kind(reason: str) -> str:

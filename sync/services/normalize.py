@@ -36,7 +36,8 @@ def parse_datetime(text: pl.Expr, formats: list[str], counts: dict[str, int], tz
     """Naive UTC datetimes. Formats with an offset are exact; the rest are the shop's local time.
     Formats are tried in the order of how many of the column's values each parses (`counts`), so an
     ambiguous 03/04 follows the rest of its column."""
-    ordered = sorted(formats, key=lambda f: -counts.get(f, 0))
+    # A format that parses none of the column's values cannot help any row: leave it out.
+    ordered = sorted((f for f in formats if counts.get(f)), key=lambda f: -counts[f])
     attempts = []
     for fmt in ordered:
         parsed = text.str.strptime(pl.Datetime("us"), fmt, strict=False)

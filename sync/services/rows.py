@@ -69,13 +69,13 @@ class RowPlan:
 
     @property
     def db_columns(self) -> list[str]:
-        business = [f for f in self.types if f != "business_date"]
+        business = [f for f in self.types if f != "business_date"]  # business_date is a place field
         return [*FactBase.PLACE_FIELDS, *business, "extra", "source_file_id", "source_row"]
 
 
 @dataclass
 class PreparedBatch:
-    good: pl.DataFrame
+    good: pl.DataFrame  # db_columns, with `extra` still a struct (encoded per chunk by the sink)
     quarantined: list[tuple[int, dict, list[str]]]
     skipped: Counter
     read: int
@@ -91,134 +91,158 @@ def _unique_names(headers: list[str]) -> list[str]:
 
 
 def prepare_batch(frame: pl.DataFrame, plan: RowPlan, *, is_first_batch: bool) -> PreparedBatch:
-    raw = _raw_values(frame, plan)
-    typed, reasons = _typed_values(raw, plan)
-    no_reasons = pl.lit([], dtype=pl.List(pl.String))
-    work = frame.select("_row").with_columns(
-        **typed, _reasons=pl.concat_list(reasons).list.drop_nulls() if reasons else no_reasons)
-    skip = _skip_reasons(frame, raw, work, plan, is_first_batch)
-    is_skipped = skip.is_not_null()
-    is_bad = (work["_reasons"].list.len() > 0) & ~is_skipped
-    is_good = ~(is_skipped | is_bad)
+    """Every expression runs in one polars pass; fields that read the same source column share
+    its parse (polars eliminates the common subexpressions). Reason texts are built for bad rows only."""
+    texts = _field_texts(plan)
+    cleaned = frame.select("_row", *_cleaned_sources(plan), _is_total(frame).alias("_total"))
+    values, checks = _typed(cleaned, texts, plan)
+    work = cleaned.with_columns(*values)
+    failed = pl.any_horizontal([condition.fill_null(False) for condition, _ in checks]) if checks else pl.lit(False)
+    work = work.with_columns(_failed=failed, _skip=_skip_reason(texts, plan, is_first_batch))
+    skip = work["_skip"]
+    is_bad = work["_failed"] & skip.is_null()
+    is_good = skip.is_null() & ~is_bad
     good = work.filter(is_good).with_columns(
         platform_code=pl.lit(plan.platform_code), shop_id=pl.lit(plan.shop_id),
-        granularity=pl.lit(plan.granularity), extra=_extra_json(frame.filter(is_good), plan),
+        granularity=pl.lit(plan.granularity), extra=_extra_struct(frame.filter(is_good), plan),
         source_file_id=pl.lit(plan.file_id), source_row=pl.col("_row"),
-    ).select(plan.db_columns)
+    ).select([pl.col(_value(c)).alias(c) if c in plan.types or c == "business_date" else pl.col(c)
+              for c in plan.db_columns])
+    skipped = Counter(dict(skip.drop_nulls().value_counts().rows()))
+    unique = good.unique(subset=list(plan.model.natural_key_fields()), keep="last", maintain_order=True)
+    if unique.height < good.height:
+        skipped[SKIP_DUPLICATE] += good.height - unique.height
     return PreparedBatch(
-        good=good,
-        quarantined=_quarantined(frame.filter(is_bad), work.filter(is_bad), plan),
-        skipped=Counter(dict(skip.drop_nulls().value_counts().rows())),
+        good=unique,
+        quarantined=_quarantined(frame.filter(is_bad), work.filter(is_bad), checks, plan),
+        skipped=skipped,
         read=frame.height,
     )
 
 
-def _raw_values(frame: pl.DataFrame, plan: RowPlan) -> dict[str, pl.Series]:
+def _source(index: int) -> str:
+    return f"s{index}"
+
+
+def _value(name: str) -> str:
+    return f"v_{name}"
+
+
+def _cleaned_sources(plan: RowPlan) -> list[pl.Expr]:
+    columns = sorted(set(plan.header.field_columns.values()))
+    return [norm.clean_text(pl.col(f"c{i}")).alias(_source(i)) for i in columns]
+
+
+def _field_texts(plan: RowPlan) -> dict[str, pl.Expr]:
     """Cleaned text per field, with fallbacks and defaults applied."""
-    template = plan.template
-    columns = plan.header.field_columns
-    raw = {f: frame.select(norm.clean_text(pl.col(f"c{i}")).alias(f)).to_series() for f, i in columns.items()}
-    for name, alternatives in template.options.get("fallbacks", {}).items():
-        chain = [raw[f] for f in [name, *alternatives] if f in raw]
+    options = plan.template.options or {}
+    texts = {f: pl.col(_source(i)) for f, i in plan.header.field_columns.items()}
+    for name, alternatives in options.get("fallbacks", {}).items():
+        chain = [texts[f] for f in [name, *alternatives] if f in texts]
         if chain:
-            raw[name] = frame.select(pl.coalesce([pl.lit(s) for s in chain]).alias(name)).to_series()
-    for name, value in template.options.get("defaults", {}).items():
-        if name not in raw:
-            raw[name] = pl.Series(name, [str(value)] * frame.height, dtype=pl.String)
-        else:
-            raw[name] = raw[name].fill_null(str(value))
-    return raw
+            texts[name] = pl.coalesce(chain)
+    for name, value in options.get("defaults", {}).items():
+        default = pl.lit(str(value), dtype=pl.String)
+        texts[name] = texts[name].fill_null(default) if name in texts else default
+    return texts
 
 
-def _typed_values(raw: dict[str, pl.Series], plan: RowPlan):
-    typed, reasons = {}, []
+def _is_total(frame: pl.DataFrame) -> pl.Expr:
+    labels = [f"c{i}" for i in range(min(TOTALS_LABEL_COLUMNS, frame.width - 1))]
+    return pl.any_horizontal([
+        norm.clean_text(pl.col(c)).str.to_lowercase().is_in(norm.TOTAL_MARKERS).fill_null(False) for c in labels
+    ])
+
+
+Check = tuple[pl.Expr, pl.Expr]  # (the row fails, the reason text)
+
+
+def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], plan: RowPlan) -> tuple[list[pl.Expr], list[Check]]:
+    values, checks = [], []
     template = plan.template
     required = set(template.required_fields)
     formats = norm.date_formats_for(template.date_formats)
+    counts_by_text: dict[str, dict] = {}
     for name, kind in plan.types.items():
-        text = raw.get(name)
+        text = texts.get(name)
         if text is None:
             if name in required:
-                reasons.append(pl.lit(f"{name}: required column is missing"))
-            typed[name] = pl.lit("") if kind == TEXT else pl.lit(None)
+                checks.append((pl.lit(True), pl.lit(f"{name}: required column is missing")))
+            values.append((pl.lit("") if kind == TEXT else pl.lit(None)).alias(_value(name)))
             continue
-        value, problem = _convert(text, kind, formats, plan)
-        typed[name] = value
-        reasons.append(problem)
-        if name in required:
-            reasons.append(pl.when(pl.lit(text).is_null()).then(pl.lit(f"{name}: required value is missing")))
-        if name in plan.max_lengths:
-            limit = plan.max_lengths[name]
-            reasons.append(pl.when(pl.lit(text).str.len_chars() > limit)
-                           .then(pl.lit(f"{name}: longer than {limit} characters")))
+        counts = {}
+        if kind in (DATE, DATETIME):
+            key = str(text)
+            if key not in counts_by_text:
+                counts_by_text[key] = norm.format_counts(cleaned.select(text).to_series(), formats)
+            counts = counts_by_text[key]
+        values.append(_convert(text, kind, formats, counts, plan.timezone).alias(_value(name)))
+        checks += _checks(name, text, kind, plan)
     if template.date_from_period:
-        typed["business_date"] = pl.lit(plan.period_start, dtype=pl.Date)
-    return typed, reasons
+        values.append(pl.lit(plan.period_start, dtype=pl.Date).alias(_value("business_date")))
+    return values, checks
 
 
-def _convert(text: pl.Series, kind: str, formats: list[str], plan: RowPlan):
-    """The typed value of one column and an expression giving the reason when it does not convert."""
-    source = pl.lit(text)
-    name = text.name
+def _convert(text: pl.Expr, kind: str, formats: list[str], counts: dict, tz: str) -> pl.Expr:
     if kind == TEXT:
-        return source.fill_null(""), pl.lit(None, dtype=pl.String)
+        return text.fill_null("")
     if kind in (DATE, DATETIME):
-        counts = norm.format_counts(text, formats)
-        utc = norm.parse_datetime(source, formats, counts, plan.timezone)
-        value = norm.local_date(utc, plan.timezone) if kind == DATE else utc
-        problem = pl.when(source.is_not_null() & value.is_null()).then(
-            pl.format("{}: not a date: '{}'", pl.lit(name), source))
-        return value, problem
-    number = norm.parse_percent(source) if kind == PERCENT else norm.parse_number(source)
-    problem = pl.when(source.is_not_null() & number.is_null()).then(
-        pl.format("{}: not a number: '{}'", pl.lit(name), source))
-    if kind == INT:
-        whole = number.round(0)
-        problem = pl.coalesce([
-            problem,
-            pl.when(number.is_not_null() & (whole != number)).then(
-                pl.format("{}: not a whole number: '{}'", pl.lit(name), source)),
-            pl.when(number < 0).then(pl.format("{}: negative value: '{}'", pl.lit(name), source)),
-        ])
-        return whole.cast(pl.Int64, strict=False), problem
-    return number.round(DECIMAL_PLACES), problem
+        utc = norm.parse_datetime(text, formats, counts, tz)
+        return norm.local_date(utc, tz) if kind == DATE else utc
+    number = norm.parse_percent(text) if kind == PERCENT else norm.parse_number(text)
+    return number.round(0).cast(pl.Int64, strict=False) if kind == INT else number.round(DECIMAL_PLACES)
 
 
-def _skip_reasons(frame: pl.DataFrame, raw: dict[str, pl.Series], work: pl.DataFrame, plan: RowPlan,
-                  is_first_batch: bool) -> pl.Series:
-    label_columns = [f"c{i}" for i in range(min(TOTALS_LABEL_COLUMNS, frame.width - 1))]
-    is_total = frame.select(pl.any_horizontal([
-        norm.clean_text(pl.col(c)).str.to_lowercase().is_in(norm.TOTAL_MARKERS).fill_null(False)
-        for c in label_columns
-    ])).to_series()
-    skip = pl.when(pl.lit(is_total)).then(pl.lit(SKIP_TOTALS))
+def _checks(name: str, text: pl.Expr, kind: str, plan: RowPlan) -> list[Check]:
+    """What makes one field's value invalid, evaluated on the converted frame."""
+    value = pl.col(_value(name))
+    checks = []
+    if name in plan.template.required_fields:
+        checks.append((text.is_null(), pl.lit(f"{name}: required value is missing")))
+    if name in plan.max_lengths:
+        limit = plan.max_lengths[name]
+        checks.append((text.str.len_chars() > limit, pl.lit(f"{name}: longer than {limit} characters")))
+    if kind in (DATE, DATETIME):
+        checks.append((text.is_not_null() & value.is_null(), pl.format(f"{name}: not a date: '{{}}'", text)))
+    elif kind != TEXT:
+        number = norm.parse_percent(text) if kind == PERCENT else norm.parse_number(text)
+        checks.append((text.is_not_null() & number.is_null(), pl.format(f"{name}: not a number: '{{}}'", text)))
+        if kind == INT:
+            checks.append((number.round(0) != number, pl.format(f"{name}: not a whole number: '{{}}'", text)))
+            checks.append((number < 0, pl.format(f"{name}: negative value: '{{}}'", text)))
+    return checks
+
+
+def _skip_reason(texts: dict[str, pl.Expr], plan: RowPlan, is_first_batch: bool) -> pl.Expr:
+    skip = pl.when(pl.col("_total")).then(pl.lit(SKIP_TOTALS))
     if is_first_batch:
-        skip = skip.when(_is_description_row(raw, work, plan)).then(pl.lit(SKIP_DESCRIPTION))
-    return work.select(skip.otherwise(pl.lit(None, dtype=pl.String)).alias("_skip")).to_series()
+        skip = skip.when(_is_description_row(texts, plan)).then(pl.lit(SKIP_DESCRIPTION))
+    return skip.otherwise(pl.lit(None, dtype=pl.String))
 
 
-def _is_description_row(raw: dict[str, pl.Series], work: pl.DataFrame, plan: RowPlan) -> pl.Expr:
+def _is_description_row(texts: dict[str, pl.Expr], plan: RowPlan) -> pl.Expr:
     """The row right below the header (TikTok's xlsx) that describes each column in words: at least
     two typed cells are filled, and none of them converts."""
-    typed = [name for name, kind in plan.types.items() if kind != TEXT and name in plan.header.field_columns]
+    typed = [n for n, kind in plan.types.items() if kind != TEXT and n in plan.header.field_columns]
     if len(typed) < 2:
         return pl.lit(False)
-    present = pl.sum_horizontal([pl.lit(raw[n]).is_not_null().cast(pl.Int32) for n in typed])
-    converted = pl.sum_horizontal([pl.col(n).is_not_null().cast(pl.Int32) for n in typed])
-    return (pl.col("_row") == work["_row"].min()) & (present >= 2) & (converted == 0)
+    present = pl.sum_horizontal([texts[n].is_not_null().cast(pl.Int32) for n in typed])
+    converted = pl.sum_horizontal([pl.col(_value(n)).is_not_null().cast(pl.Int32) for n in typed])
+    return (pl.col("_row") == pl.col("_row").min()) & (present >= 2) & (converted == 0)
 
 
-def _extra_json(frame: pl.DataFrame, plan: RowPlan) -> pl.Series:
+def _extra_struct(frame: pl.DataFrame, plan: RowPlan) -> pl.Series:
     if not plan.extra_columns:
         return pl.Series("extra", ["{}"] * frame.height, dtype=pl.String)
-    struct = pl.struct([pl.col(f"c{i}").alias(name) for name, i in plan.extra_columns.items()])
-    return frame.select(struct.struct.json_encode().alias("extra")).to_series()
+    return frame.select(pl.struct([pl.col(f"c{i}").alias(n) for n, i in plan.extra_columns.items()])).to_series()
 
 
-def _quarantined(rows: pl.DataFrame, bad: pl.DataFrame, plan: RowPlan) -> list[tuple[int, dict, list[str]]]:
+def _quarantined(rows: pl.DataFrame, bad: pl.DataFrame, checks: list[Check],
+                 plan: RowPlan) -> list[tuple[int, dict, list[str]]]:
     if bad.height == 0:
         return []
+    reasons = bad.select(pl.concat_list([pl.when(c.fill_null(False)).then(m) for c, m in checks]).list.drop_nulls())
     names = _unique_names(plan.header.headers)
     width = min(len(names), rows.width - 1)
     raw = rows.select(pl.struct([pl.col(f"c{i}").alias(names[i]) for i in range(width)]).alias("raw"))["raw"]
-    return list(zip(bad["_row"].to_list(), raw.to_list(), bad["_reasons"].to_list(), strict=True))
+    return list(zip(bad["_row"].to_list(), raw.to_list(), reasons.to_series().to_list(), strict=True))

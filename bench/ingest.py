@@ -1,0 +1,250 @@
+"""Ingest benchmark: how fast OUR sync is against baselines measured in the same run.
+
+    python bench/ingest.py --rows 100000 [--csv-rows 1000000] [--seed 1]      (`make bench`)
+
+1. OURS       file_sync of a Shopee orders xlsx (--rows rows) in a fresh child process: seconds, rows/s,
+              peak RSS, counts (checked against the generator's manifest).
+2. RE-SYNC    the same unchanged file again: seconds vs the first sync, rows_written (must be 0).
+3. FLOOR      python-calamine + COPY + one INSERT ... ON CONFLICT of ~16 text columns (bench/floor.py).
+4. IMPORT-EXPORT  django-import-export importing 10,000 of our clean rows (bench/import_export_baseline.py).
+5. CSV SCALE  (with --csv-rows M) Amazon tsv of 100,000 and of M rows: time(M) / time(100k), peak RSS.
+6. PROFILE    the first sync once more under cProfile: top entries by cumulative time.
+
+Timings are the measured work only (file_sync or the floor pipeline), taken inside the child; each
+measurement starts from empty fact/catalog tables. Generated files are cached under var/bench/cache/.
+"""
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, sys.path[0] is bench/: import from the project root instead, so bench's module
+# names can never shadow installed packages.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+from bench import report  # noqa: E402
+from bench.child import child_emit, child_floor, child_run, child_sync  # noqa: E402
+from bench.environment import (  # noqa: E402
+    CachedFile,
+    catalog_fresh,
+    database_check_safe,
+    database_ensure,
+    demo_file_cached,
+    django_setup,
+    environment_configure,
+)
+from bench.floor import floor_table_reset  # noqa: E402
+from bench.report import Figure  # noqa: E402
+
+XLSX_KEY = "shopee_orders_xlsx"
+CSV_KEY = "amazon_orders_tsv"
+DEFAULT_ROWS = 100_000
+CSV_BASE_ROWS = 100_000
+DEFAULT_SEED = 1
+TARGET_OURS_VS_FLOOR = 1.0  # ours rows/s over floor rows/s, at least
+TARGET_RESYNC_VS_FIRST = 1.0  # re-sync seconds over first-sync seconds, at most
+TARGET_OURS_VS_IMPORT_EXPORT = 40.0  # ours rows/s over django-import-export rows/s, at least
+OK_STATUSES = ("ingested", "partial")
+COUNTED = ("ingested", "quarantined", "skipped")
+
+
+@dataclass
+class SyncRun:
+    """One file_sync measured in a child process."""
+
+    seconds: float
+    peak_rss_mb: float
+    rss_before_mb: float
+    result: dict
+    profile: str = ""
+
+    @property
+    def rows_read(self) -> int:
+        return self.result["rows_read"]
+
+    @property
+    def rows_per_s(self) -> float:
+        return report.rate(self.rows_read, self.seconds)
+
+    def counts(self) -> dict:
+        return {name: self.result[f"rows_{name}"] for name in COUNTED}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="data rows of the xlsx (default 100000)")
+    parser.add_argument("--csv-rows", type=int, default=None, help="also run the CSV scale test with M rows")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed (default 1)")
+    parser.add_argument("--any-database", action="store_true",
+                        help="allow a DATABASE_URL whose name does not contain 'bench' (its tables get truncated)")
+    parser.add_argument("--child-sync", type=int, metavar="FILE_ID", help=argparse.SUPPRESS)
+    parser.add_argument("--child-floor", type=Path, metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+# --- Measurements (parent) ------------------------------------------------------------------------
+
+
+def sync_in_child(file_id: int, *, profile: bool = False) -> SyncRun:
+    measured = child_run("--child-sync", str(file_id), *(["--profile"] if profile else []))
+    run = SyncRun(seconds=measured["seconds"], peak_rss_mb=measured["peak_rss_mb"],
+                  rss_before_mb=measured["rss_before_mb"], result=measured["result"], profile=measured["profile"])
+    if run.result["status"] not in OK_STATUSES:
+        raise SystemExit(f"sync of file {file_id} did not succeed: {run.result['status']}: {run.result['error']}")
+    return run
+
+
+def sync_print(label: str, run: SyncRun) -> None:
+    counts = ", ".join(f"{name} {value:,}" for name, value in run.counts().items())
+    print(f"  {label}: {report.secs(run.seconds)}, {report.rows_per_s(run.rows_per_s)} read, "
+          f"peak RSS {report.mb(run.peak_rss_mb)} (idle {report.mb(run.rss_before_mb)}); read {run.rows_read:,}: "
+          f"{counts}; written {run.result['rows_written']:,}, unchanged {run.result['rows_unchanged']:,}",
+          flush=True)
+
+
+def measure_ours(xlsx: CachedFile) -> tuple[SyncRun, SyncRun]:
+    """First sync into empty tables, then a re-sync of the same unchanged file."""
+    file_id = catalog_fresh(xlsx)
+    first = sync_in_child(file_id)
+    sync_print("OURS first sync", first)
+    again = sync_in_child(file_id)
+    sync_print("RE-SYNC", again)
+    return first, again
+
+
+def measure_floor(xlsx: CachedFile) -> dict:
+    floor_table_reset(os.environ["DATABASE_URL"])
+    measured = child_run("--child-floor", str(xlsx.path))
+    measured["rows_per_s"] = report.rate(measured["rows_read"], measured["seconds"])
+    print(f"  FLOOR: {report.secs(measured['seconds'])}, {report.rows_per_s(measured['rows_per_s'])}, "
+          f"peak RSS {report.mb(measured['peak_rss_mb'])}; rows copied {measured['rows_read']:,}, "
+          f"upserted {measured['rows_written']:,}", flush=True)
+    return measured
+
+
+def measure_import_export() -> dict:
+    """Needs OUR rows in the OrderLine table (run after measure_ours)."""
+    from bench.import_export_baseline import SAMPLE_ROWS, import_export_run, sample_dataset
+
+    dataset = sample_dataset(SAMPLE_ROWS)
+    measured = import_export_run(dataset)
+    if measured["has_errors"] or measured["table_rows"] != len(dataset):
+        raise SystemExit(f"django-import-export import went wrong: {measured}")
+    measured["rows_per_s"] = report.rate(measured["rows"], measured["seconds"])
+    print(f"  IMPORT-EXPORT: {measured['rows']:,} rows in {report.secs(measured['seconds'])}, "
+          f"{report.rows_per_s(measured['rows_per_s'])}; totals {measured['totals']}", flush=True)
+    return measured
+
+
+def measure_profile(xlsx: CachedFile) -> SyncRun:
+    run = sync_in_child(catalog_fresh(xlsx), profile=True)
+    print(f"  PROFILE run (first sync under cProfile): {report.secs(run.seconds)}", flush=True)
+    return run
+
+
+def measure_csv_scale(seed: int, big_rows: int) -> dict[int, SyncRun]:
+    runs = {}
+    for rows in dict.fromkeys((CSV_BASE_ROWS, big_rows)):
+        file = demo_file_cached(CSV_KEY, rows, seed)
+        runs[rows] = sync_in_child(catalog_fresh(file))
+        sync_print(f"CSV {rows:,} rows", runs[rows])
+    return runs
+
+
+# --- Figures ------------------------------------------------------------------------------------------
+
+
+def counts_figure(run: SyncRun, expected: dict) -> Figure:
+    got = run.counts()
+    want = {name: expected[name] for name in COUNTED}
+    text = "/".join(f"{got[n]:,}" for n in COUNTED)
+    return Figure("counts ingested/quarantined/skipped", text, "manifest " + "/".join(f"{want[n]:,}" for n in COUNTED),
+                  "", "= manifest", got == want)
+
+
+def xlsx_figures(rows: int, first: SyncRun, again: SyncRun, floor: dict, ie: dict, expected: dict) -> list[Figure]:
+    ours_vs_floor = first.rows_per_s / floor["rows_per_s"]
+    resync_vs_first = again.seconds / first.seconds
+    ours_vs_ie = first.rows_per_s / ie["rows_per_s"]
+    return [
+        Figure(f"ours rows/s ({rows:,} xlsx)", report.rows_per_s(first.rows_per_s),
+               "floor " + report.rows_per_s(floor["rows_per_s"]), report.ratio(ours_vs_floor),
+               f">= {TARGET_OURS_VS_FLOOR:.1f}x", ours_vs_floor >= TARGET_OURS_VS_FLOOR),
+        Figure("ours first sync seconds", report.secs(first.seconds), "floor " + report.secs(floor["seconds"]),
+               report.ratio(first.seconds / floor["seconds"])),
+        Figure("ours peak RSS", report.mb(first.peak_rss_mb), "floor " + report.mb(floor["peak_rss_mb"]),
+               report.ratio(first.peak_rss_mb / floor["peak_rss_mb"])),
+        counts_figure(first, expected),
+        Figure("re-sync seconds (unchanged file)", report.secs(again.seconds), "first " + report.secs(first.seconds),
+               report.ratio(resync_vs_first), f"<= {TARGET_RESYNC_VS_FIRST:.1f}x",
+               resync_vs_first <= TARGET_RESYNC_VS_FIRST),
+        Figure("re-sync rows_written", f"{again.result['rows_written']:,}", "", "", "= 0",
+               again.result["rows_written"] == 0),
+        Figure(f"ours rows/s vs import-export ({ie['rows']:,})", report.rows_per_s(first.rows_per_s),
+               "i-e " + report.rows_per_s(ie["rows_per_s"]), report.ratio(ours_vs_ie),
+               f">= {TARGET_OURS_VS_IMPORT_EXPORT:.0f}x", ours_vs_ie >= TARGET_OURS_VS_IMPORT_EXPORT),
+    ]
+
+
+def csv_figures(runs: dict[int, SyncRun], big_rows: int) -> list[Figure]:
+    base, big = runs[CSV_BASE_ROWS], runs[big_rows]
+    limit = big_rows / CSV_BASE_ROWS
+    growth = big.seconds / base.seconds
+    return [
+        Figure(f"csv seconds ({big_rows:,} tsv)", report.secs(big.seconds), "100k " + report.secs(base.seconds),
+               report.ratio(growth), f"<= {limit:.1f}x", growth <= limit),
+        Figure(f"csv rows/s ({big_rows:,} tsv)", report.rows_per_s(big.rows_per_s),
+               "100k " + report.rows_per_s(base.rows_per_s), report.ratio(big.rows_per_s / base.rows_per_s)),
+        Figure(f"csv peak RSS ({big_rows:,} tsv)", report.mb(big.peak_rss_mb), "100k " + report.mb(base.peak_rss_mb),
+               report.ratio(big.peak_rss_mb / base.peak_rss_mb)),
+    ]
+
+
+# --- Entry points -----------------------------------------------------------------------------------------
+
+
+def run_child(args: argparse.Namespace) -> None:
+    if args.child_sync is not None:
+        child_emit(child_sync(args.child_sync, profile=args.profile))
+    else:
+        child_emit(child_floor(args.child_floor))
+
+
+def run_bench(args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    environment_configure()
+    url = os.environ["DATABASE_URL"]
+    database_check_safe(url, any_database=args.any_database)
+    if database_ensure(url):
+        print(f"  created database {url}")
+    xlsx = demo_file_cached(XLSX_KEY, args.rows, args.seed)
+    django_setup()
+    first, again = measure_ours(xlsx)
+    ie = measure_import_export()
+    floor = measure_floor(xlsx)
+    profiled = measure_profile(xlsx)
+    figures = xlsx_figures(args.rows, first, again, floor, ie, xlsx.expected)
+    if args.csv_rows:
+        figures += csv_figures(measure_csv_scale(args.seed, args.csv_rows), args.csv_rows)
+    report.table_print(figures)
+    print("\nWhere OUR first sync spends its time (cProfile, cumulative; native polars/fastexcel time is "
+          "charged to the Python call that started it):")
+    print(profiled.profile)
+    print(f"bench finished in {time.perf_counter() - started:.0f} s")
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    if args.child_sync is not None or args.child_floor is not None:
+        run_child(args)
+    else:
+        run_bench(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
