@@ -1,0 +1,60 @@
+"""Behaviour of one file's sync that the generated demo files do not pin down."""
+
+import pytest
+
+from sync.models import CatalogFile, FileStatus, OrderLine
+from sync.services import reading
+from sync.services.catalog import catalog_scan
+from sync.services.ingest import file_sync
+from sync.services.rows import SKIP_DUPLICATE
+from tests.sync.guard_files import HEADER, inbox_path
+
+pytestmark = pytest.mark.django_db
+
+
+def write_csv(inbox, name: str, rows: list[list[str]]):
+    inbox_path(inbox, name).write_text("\n".join(",".join(r) for r in [HEADER, *rows]) + "\n", encoding="utf-8")
+    catalog_scan(inbox=inbox)
+    return CatalogFile.objects.get(file_name=name)
+
+
+@pytest.mark.parametrize("batch_rows", [1, 100_000], ids=["across-batches", "one-batch"])
+def test_a_key_repeated_in_a_file_keeps_its_last_row(batch_rows, inbox, templates, monkeypatch):
+    monkeypatch.setattr(reading, "CSV_BATCH_ROWS", batch_rows)
+    file = write_csv(inbox, "dup_20241101.csv", [
+        ["K1", "2024-11-01 10:00", "SKU-1", "1", "1.00"],
+        ["K2", "2024-11-01 10:00", "SKU-1", "2", "1.00"],
+        ["K1", "2024-11-01 10:00", "SKU-1", "5", "1.00"],
+    ])
+
+    result = file_sync(file=file)
+
+    assert (result.rows_read, result.rows_ingested, result.rows_skipped) == (3, 2, 1)
+    assert result.skipped_reasons == {SKIP_DUPLICATE: 1}
+    kept = OrderLine.objects.get(order_id="K1")
+    assert (kept.quantity, kept.source_row) == (5, 4)
+
+
+def test_result_names_missing_template_fields_and_unmapped_columns(inbox, templates):
+    path = inbox_path(inbox, "drift_20241101.csv")
+    path.write_text("Order ID,Order Creation Date,SKU Reference No.,Quantity,Brand New Column\n"
+                    "D1,2024-11-01 10:00,S1,1,hello\n", encoding="utf-8")
+    catalog_scan(inbox=inbox)
+
+    result = file_sync(file=CatalogFile.objects.get())
+
+    assert result.status == FileStatus.INGESTED
+    assert result.unmapped_columns == ["Brand New Column"]
+    assert "deal_price" in result.missing_template_fields
+    assert OrderLine.objects.get().extra == {"Brand New Column": "hello"}
+
+
+def test_all_rows_invalid_fails_the_file_but_keeps_the_reasons(inbox, templates):
+    file = write_csv(inbox, "bad_20241101.csv", [["B1", "not a date", "S", "1", "1"]])
+
+    result = file_sync(file=file)
+
+    assert result.status == FileStatus.FAILED
+    assert "all 1 data rows failed validation" in result.error
+    assert file.quarantined_rows.get().reasons == [
+        "business_date: not a date: 'not a date'", "ordered_at: not a date: 'not a date'"]
