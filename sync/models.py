@@ -237,12 +237,15 @@ class FactBase(models.Model):
     source_file = models.ForeignKey(CatalogFile, on_delete=models.PROTECT, related_name="+")
     source_row = models.PositiveIntegerField(help_text="1-based row in the source sheet")
     synced_at = models.DateTimeField()
+    row_hash = models.BigIntegerField(
+        null=True, editable=False, help_text="Hash of the synced values: a re-sync skips rows whose hash is unchanged"
+    )
 
     # Columns that place a row (the natural key is these plus the domain's business key).
     PLACE_FIELDS = ("platform_code", "shop_id", "granularity", "business_date")
     BUSINESS_KEY: tuple[str, ...] = ()
-    # Columns written by the sync but not compared when deciding whether a row changed.
-    LINEAGE_FIELDS = ("source_file", "source_row", "synced_at")
+    # Written by the sync itself, never mapped from a source column.
+    SYNC_FIELDS = ("extra", "source_file", "source_row", "synced_at", "row_hash")
 
     class Meta:
         abstract = True

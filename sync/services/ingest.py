@@ -106,7 +106,8 @@ def _ingest(file, template, task, options, progress, result: FileSyncResult):
     skipped, reasons = Counter(), Counter()
     with transaction.atomic():
         QuarantinedRow.objects.filter(file=file).delete()
-        sink = fact_sink(plan.model, plan.db_columns)
+        place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
+        sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=file.pk)
         for index, frame in enumerate(source.batches()):
             batch = prepare_batch(frame, plan, is_first_batch=index == 0)
             if batch.quarantined and not options.allow_quarantine:

@@ -52,7 +52,7 @@ class RowPlan:
     @classmethod
     def build(cls, *, model, template, header, **place) -> "RowPlan":
         plan = cls(model=model, template=template, header=header, **place)
-        skip = {"id", "extra", "source_file", "source_row", "synced_at", *FactBase.PLACE_FIELDS}
+        skip = {"id", *FactBase.SYNC_FIELDS, *FactBase.PLACE_FIELDS}
         for model_field in model._meta.concrete_fields:
             name = model_field.name
             if name in skip and not (name == "business_date" and name in template.mapping):

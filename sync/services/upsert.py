@@ -1,8 +1,11 @@
-"""Set-based writes inside the caller's transaction.
+"""Set-based writes of prepared fact rows inside the caller's transaction.
 
-Fact rows, PostgreSQL: COPY into a temporary staging table, then one INSERT ... SELECT ... ON CONFLICT
-DO UPDATE ... WHERE ... IS DISTINCT FROM, so a re-sync rewrites only rows whose values changed.
-SQLite (the embedded default): executemany of the same upsert. Keys repeated in a file keep the last row.
+Each row carries a hash of its synced values. On PostgreSQL a batch is compared with what the table
+holds for the same shop and dates (keys and hashes only): new rows are COPied straight into the table,
+changed rows go through a staging table and one INSERT ... ON CONFLICT DO UPDATE, unchanged rows are
+not sent at all. An advisory lock per shop / granularity keeps a concurrent sync from slipping a row
+in between the comparison and the write. SQLite (the embedded default) runs one upsert per row that
+skips rows whose hash is unchanged. Keys repeated in a file keep their last row.
 """
 
 from dataclasses import dataclass
@@ -16,6 +19,8 @@ from sync.models import FactBase
 
 COPY_CHUNK_ROWS = 20_000
 NULL = r"\N"
+LINEAGE = ("source_file_id", "source_row")
+_CSV_OPTIONS = {"include_header": False, "null_value": NULL, "datetime_format": "%Y-%m-%d %H:%M:%S%.6f+00"}
 
 
 @dataclass
@@ -29,52 +34,62 @@ class UpsertOutcome:
         return self.staged - self.written
 
 
-def fact_sink(model: type[FactBase], columns: list[str]):
+def fact_sink(model: type[FactBase], columns: list[str], *, place: dict, file_id: int):
     sink = PostgresSink if connection.vendor == "postgresql" else SqliteSink
-    return sink(model, columns)
+    return sink(model, columns, place, file_id)
 
 
 def with_extra_json(frame: pl.DataFrame) -> pl.DataFrame:
+    """`extra` stays a struct until written: its JSON text is the bulk of a row, so it is made per chunk."""
     if frame.schema["extra"] == pl.String:
         return frame
     return frame.with_columns(pl.col("extra").struct.json_encode())
 
 
 class _Sink:
-    def __init__(self, model: type[FactBase], columns: list[str]):
+    def __init__(self, model: type[FactBase], columns: list[str], place: dict, file_id: int):
         quote = connection.ops.quote_name
         self.model = model
+        self.place = place  # platform_code, shop_id, granularity of every row
+        self.file_id = file_id
         self.key_names = list(model.natural_key_fields())
-        self.names = columns
+        self.names = [*columns, "row_hash"]
+        self.hashed = [c for c in columns if c not in self.key_names and c not in LINEAGE]
         self.table = quote(model._meta.db_table)
-        self.columns = [quote(c) for c in columns]
+        self.columns = [quote(c) for c in self.names]
         self.keys = [quote(k) for k in self.key_names]
-        self.staged = self.superseded = 0
+        self.staged = self.superseded = self.written = 0
         self.seen_keys: pl.DataFrame | None = None
 
-    def _upsert_clause(self, excluded: str, distinct: str) -> str:
-        quote = connection.ops.quote_name
-        lineage = [quote("source_file_id"), quote("source_row")]
-        compared = [c for c in self.columns if c not in self.keys and c not in lineage]
-        assignments = ", ".join(f"{c} = {excluded}.{c}" for c in [*compared, *lineage, quote("synced_at")])
-        left = ", ".join(f"{self.table}.{c}" for c in compared)
-        right = ", ".join(f"{excluded}.{c}" for c in compared)
-        return (f"ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {assignments} "
-                f"WHERE ({left}) {distinct} ({right})")
+    def _hashed(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(row_hash=pl.struct(self.hashed).hash(seed=0).reinterpret(signed=True))
 
     def _repeated_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Keys of this batch that an earlier batch already staged (each batch is unique in itself)."""
+        """Keys of this batch that an earlier batch already wrote (each batch is unique in itself)."""
         keys = frame.select(self.key_names)
-        repeated = keys.join(self.seen_keys, on=self.key_names, how="semi") if self.seen_keys is not None else keys.clear()
-        self.seen_keys = keys if self.seen_keys is None else pl.concat([self.seen_keys, keys])
+        if self.seen_keys is None:
+            self.seen_keys = keys
+            return keys.clear()
+        repeated = keys.join(self.seen_keys, on=self.key_names, how="semi")
+        self.seen_keys = pl.concat([self.seen_keys, keys])
         return repeated
+
+    def _assignments(self, excluded: str) -> str:
+        quote = connection.ops.quote_name
+        updated = [c for c in self.columns if c not in self.keys] + [quote("synced_at")]
+        return ", ".join(f"{c} = {excluded}.{c}" for c in updated)
 
 
 class PostgresSink(_Sink):
-    def __init__(self, model, columns):
-        super().__init__(model, columns)
+    def __init__(self, model, columns, place, file_id):
+        super().__init__(model, columns, place, file_id)
         self.stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
+        self.synced_at = timezone.now()
+        self.existing: pl.DataFrame | None = None
+        self.fetched_dates: set = set()
         with connection.cursor() as cursor:
+            lock = ":".join([model._meta.db_table, *map(str, place.values())])
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [lock])
             cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
             cursor.execute(f"CREATE TEMP TABLE {self.stage} ON COMMIT DROP AS "
                            f"SELECT {', '.join(self.columns)} FROM {self.table} WITH NO DATA")
@@ -82,58 +97,91 @@ class PostgresSink(_Sink):
     def add(self, frame: pl.DataFrame):
         if frame.height == 0:
             return
+        frame = self._hashed(frame)
         repeated = self._repeated_keys(frame)
         with connection.cursor() as cursor:
             if repeated.height:
-                self._unstage(cursor, repeated)
-            copy_sql = f"COPY {self.stage} ({', '.join(self.columns)}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
-            with cursor.cursor.copy(copy_sql) as copy:
-                for chunk in frame.iter_slices(COPY_CHUNK_ROWS):
-                    copy.write(with_extra_json(chunk).write_csv(
-                        include_header=False, null_value=NULL, datetime_format="%Y-%m-%d %H:%M:%S%.6f+00"))
+                self._forget(cursor, repeated)
+            existing = self._existing(cursor, frame)
+            compared = frame.join(existing, on=self.key_names, how="left")
+            new = compared.filter(pl.col("_exists").is_null())
+            changed = compared.filter(pl.col("_exists") & (pl.col("_old_hash").ne_missing(pl.col("row_hash"))))
+            self._copy(cursor, self.table, new.with_columns(synced_at=pl.lit(self.synced_at)),
+                       [*self.columns, connection.ops.quote_name("synced_at")], [*self.names, "synced_at"])
+            self._copy(cursor, self.stage, changed, self.columns, self.names)
         self.staged += frame.height - repeated.height
         self.superseded += repeated.height
+        self.written += new.height + changed.height
 
-    def _unstage(self, cursor, keys: pl.DataFrame):
+    def _existing(self, cursor, frame: pl.DataFrame) -> pl.DataFrame:
+        """Keys and hashes the table held before this sync, for this batch's dates. Each date is read
+        once: what this sync wrote since is known from the batches themselves."""
+        dates = [d for d in frame["business_date"].unique().to_list() if d not in self.fetched_dates]
+        if dates:
+            place = " AND ".join(f"{connection.ops.quote_name(k)} = %s" for k in self.place)
+            cursor.execute(
+                f"SELECT {', '.join(self.keys)}, row_hash FROM {self.table} "
+                f"WHERE {place} AND business_date = ANY(%s)",
+                [*self.place.values(), dates],
+            )
+            schema = {**{k: frame.schema[k] for k in self.key_names}, "_old_hash": pl.Int64}
+            fetched = pl.DataFrame(cursor.fetchall(), schema=schema, orient="row").with_columns(_exists=pl.lit(True))
+            self.existing = fetched if self.existing is None else pl.concat([self.existing, fetched])
+            self.fetched_dates.update(dates)
+        return self.existing
+
+    def _copy(self, cursor, table: str, frame: pl.DataFrame, columns: list[str], names: list[str]):
+        if frame.height == 0:
+            return
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv, NULL '{NULL}')") as copy:
+            for chunk in frame.select(names).iter_slices(COPY_CHUNK_ROWS):
+                copy.write(with_extra_json(chunk).write_csv(**_CSV_OPTIONS))
+
+    def _forget(self, cursor, keys: pl.DataFrame):
+        """Drop what an earlier batch of this sync wrote for keys that a later row replaces."""
         condition = " AND ".join(f"{k} = %s" for k in self.keys)
-        cursor.executemany(f"DELETE FROM {self.stage} WHERE {condition}",
-                           keys.with_columns(pl.col(pl.Date).cast(pl.String)).rows())
+        rows = keys.with_columns(pl.col(pl.Date).cast(pl.String)).rows()
+        source = connection.ops.quote_name("source_file_id")
+        cursor.executemany(f"DELETE FROM {self.stage} WHERE {condition}", rows)
+        unstaged = cursor.rowcount
+        cursor.executemany(f"DELETE FROM {self.table} WHERE {condition} AND {source} = %s AND synced_at = %s",
+                           [(*row, self.file_id, self.synced_at) for row in rows])
+        self.written -= unstaged + cursor.rowcount
 
     def finish(self) -> UpsertOutcome:
         cols = ", ".join(self.columns)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {self.table} ({cols}, synced_at) SELECT {cols}, %s FROM {self.stage} "
-                + self._upsert_clause("EXCLUDED", "IS DISTINCT FROM"),
-                [timezone.now()],
+                f"ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {self._assignments('EXCLUDED')}",
+                [self.synced_at],
             )
-            written = cursor.rowcount
             cursor.execute(f"DROP TABLE {self.stage}")
-        return UpsertOutcome(staged=self.staged, superseded=self.superseded, written=written)
+        return UpsertOutcome(staged=self.staged, superseded=self.superseded, written=self.written)
 
 
 class SqliteSink(_Sink):
-    def __init__(self, model, columns):
-        super().__init__(model, columns)
+    def __init__(self, model, columns, place, file_id):
+        super().__init__(model, columns, place, file_id)
         self.frames: list[pl.DataFrame] = []
 
     def add(self, frame: pl.DataFrame):
         if frame.height:
-            self.frames.append(with_extra_json(frame))
+            self.frames.append(with_extra_json(self._hashed(frame)))
 
     def finish(self) -> UpsertOutcome:
         if not self.frames:
             return UpsertOutcome(staged=0, superseded=0, written=0)
         every = pl.concat(self.frames)
-        frame = every.unique(subset=self.key_names, keep="last", maintain_order=True)
-        frame = frame.with_columns(
+        frame = every.unique(subset=self.key_names, keep="last", maintain_order=True).with_columns(
             pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S.%f"),
             pl.col(pl.Date).cast(pl.String),
             synced_at=pl.lit(timezone.now().strftime("%Y-%m-%d %H:%M:%S.%f")),
         )
         placeholders = ", ".join(["%s"] * (len(self.columns) + 1))
         sql = (f"INSERT INTO {self.table} ({', '.join(self.columns)}, synced_at) VALUES ({placeholders}) "
-               + self._upsert_clause("excluded", "IS NOT"))
+               f"ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {self._assignments('excluded')} "
+               f"WHERE {self.table}.row_hash IS NOT excluded.row_hash")
         with connection.cursor() as cursor:
             before = _total_changes(cursor)
             cursor.executemany(sql, frame.select([*self.names, "synced_at"]).iter_rows())

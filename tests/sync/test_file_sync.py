@@ -20,7 +20,7 @@ def write_csv(inbox, name: str, rows: list[list[str]]):
 
 @pytest.mark.parametrize("batch_rows", [1, 100_000], ids=["across-batches", "one-batch"])
 def test_a_key_repeated_in_a_file_keeps_its_last_row(batch_rows, inbox, templates, monkeypatch):
-    monkeypatch.setattr(reading, "CSV_BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(reading, "BATCH_ROWS", batch_rows)
     file = write_csv(inbox, "dup_20241101.csv", [
         ["K1", "2024-11-01 10:00", "SKU-1", "1", "1.00"],
         ["K2", "2024-11-01 10:00", "SKU-1", "2", "1.00"],
