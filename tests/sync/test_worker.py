@@ -57,3 +57,18 @@ def test_guard_files_fail_alone_while_the_rest_of_the_batch_ingests(worker_facto
     good_file = CatalogFile.objects.get(path=good.path)
     assert_matches_expected(good_file, good.expected)
     assert OrderLine.objects.count() == good.expected["ingested"]
+
+
+def test_worker_extracts_product_images_on_the_processing_queue(celery_worker, inbox):
+    from sync.tasks import extract_product_images
+
+    demo_exports_write(out_dir=inbox, rows=10, seed=1, only=["shopee_products_xlsx"])
+    catalog_scan(inbox=inbox)
+    file = CatalogFile.objects.get()
+
+    async_result = extract_product_images.delay(file.pk)
+
+    stored = wait_for(lambda: TaskResult.objects.filter(task_id=async_result.id, status="SUCCESS").first(),
+                      what="the image extraction result")
+    assert stored.task_name == "sync.tasks.extract_product_images"
+    assert len(async_result.get(timeout=30)["images"]) == 3
