@@ -89,7 +89,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--child-sync", type=int, metavar="FILE_ID", help=argparse.SUPPRESS)
     parser.add_argument("--child-floor", type=Path, metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    for name in ("rows", "csv_rows", "repeat"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    return args
 
 
 # --- Measurements (parent) ------------------------------------------------------------------------
@@ -165,23 +169,25 @@ def measure_profile(xlsx: CachedFile) -> SyncRun:
     return run
 
 
-def measure_csv_scale(seed: int, big_rows: int) -> dict[int, SyncRun]:
+def measure_csv_scale(seed: int, big_rows: int) -> dict[int, tuple[SyncRun, dict]]:
+    """Rows -> (its sync, the manifest's expected counts), for 100,000 and for big_rows."""
     runs = {}
     for rows in dict.fromkeys((CSV_BASE_ROWS, big_rows)):
         file = demo_file_cached(CSV_KEY, rows, seed)
-        runs[rows] = sync_in_child(catalog_fresh(file))
-        sync_print(f"CSV {rows:,} rows", runs[rows])
+        run = sync_in_child(catalog_fresh(file))
+        sync_print(f"CSV {rows:,} rows", run)
+        runs[rows] = (run, file.expected)
     return runs
 
 
 # --- Figures ------------------------------------------------------------------------------------------
 
 
-def counts_figure(run: SyncRun, expected: dict) -> Figure:
+def counts_figure(label: str, run: SyncRun, expected: dict) -> Figure:
     got = run.counts()
     want = {name: expected[name] for name in COUNTED}
     text = "/".join(f"{got[n]:,}" for n in COUNTED)
-    return Figure("counts ingested/quarantined/skipped", text, "manifest " + "/".join(f"{want[n]:,}" for n in COUNTED),
+    return Figure(f"{label} ingested/quarantined/skipped", text, "manifest " + "/".join(f"{want[n]:,}" for n in COUNTED),
                   "", "= manifest", got == want)
 
 
@@ -197,7 +203,7 @@ def xlsx_figures(rows: int, first: SyncRun, again: SyncRun, floor: dict, ie: dic
                report.ratio(first.seconds / floor["seconds"])),
         Figure("ours peak RSS", report.mb(first.peak_rss_mb), "floor " + report.mb(floor["peak_rss_mb"]),
                report.ratio(first.peak_rss_mb / floor["peak_rss_mb"])),
-        counts_figure(first, expected),
+        counts_figure("xlsx", first, expected),
         Figure("re-sync seconds (unchanged file)", report.secs(again.seconds), "first " + report.secs(first.seconds),
                report.ratio(resync_vs_first), f"<= {TARGET_RESYNC_VS_FIRST:.1f}x",
                resync_vs_first <= TARGET_RESYNC_VS_FIRST),
@@ -209,8 +215,8 @@ def xlsx_figures(rows: int, first: SyncRun, again: SyncRun, floor: dict, ie: dic
     ]
 
 
-def csv_figures(runs: dict[int, SyncRun], big_rows: int) -> list[Figure]:
-    base, big = runs[CSV_BASE_ROWS], runs[big_rows]
+def csv_figures(runs: dict[int, tuple[SyncRun, dict]], big_rows: int) -> list[Figure]:
+    (base, _), (big, expected) = runs[CSV_BASE_ROWS], runs[big_rows]
     limit = big_rows / CSV_BASE_ROWS
     growth = big.seconds / base.seconds
     return [
@@ -220,6 +226,7 @@ def csv_figures(runs: dict[int, SyncRun], big_rows: int) -> list[Figure]:
                "100k " + report.rows_per_s(base.rows_per_s), report.ratio(big.rows_per_s / base.rows_per_s)),
         Figure(f"csv peak RSS ({big_rows:,} tsv)", report.mb(big.peak_rss_mb), "100k " + report.mb(base.peak_rss_mb),
                report.ratio(big.peak_rss_mb / base.peak_rss_mb)),
+        counts_figure("csv", big, expected),
     ]
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-COLUMN_WIDTHS = (38, 14, 24, 9, 10)
+COLUMN_WIDTHS = (40, 18, 28, 9, 11)
 HEADINGS = ("figure", "value", "baseline", "ratio", "target")
 
 

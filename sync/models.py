@@ -249,6 +249,10 @@ class FactBase(models.Model):
 
     class Meta:
         abstract = True
+        indexes = [
+            models.Index(fields=["platform_code", "shop_id", "business_date"], name="%(class)s_place"),
+            models.Index(fields=["source_file"], name="%(class)s_file"),
+        ]
 
     @classmethod
     def natural_key_fields(cls) -> tuple[str, ...]:
@@ -289,12 +293,8 @@ class OrderLine(FactBase):
     buyer = models.CharField(max_length=200, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
 
-    class Meta:
+    class Meta(FactBase.Meta):
         constraints = _natural_key("orderline", ORDER_KEY)
-        indexes = [
-            models.Index(fields=["platform_code", "shop_id", "business_date"]),
-            models.Index(fields=["source_file"]),
-        ]
 
 
 PRODUCT_KEY = ("item_id", "variation_id")
@@ -326,12 +326,8 @@ class ProductPerformance(FactBase):
     conversion_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
     bounce_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
 
-    class Meta:
+    class Meta(FactBase.Meta):
         constraints = _natural_key("productperformance", PRODUCT_KEY)
-        indexes = [
-            models.Index(fields=["platform_code", "shop_id", "business_date"]),
-            models.Index(fields=["source_file"]),
-        ]
 
 
 TRAFFIC_KEY = ("channel",)
@@ -352,12 +348,8 @@ class TrafficDaily(FactBase):
     conversion_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
     bounce_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
 
-    class Meta:
+    class Meta(FactBase.Meta):
         constraints = _natural_key("trafficdaily", TRAFFIC_KEY)
-        indexes = [
-            models.Index(fields=["platform_code", "shop_id", "business_date"]),
-            models.Index(fields=["source_file"]),
-        ]
 
 
 INVENTORY_KEY = ("sku", "warehouse")
@@ -378,12 +370,8 @@ class InventorySnapshot(FactBase):
     safety_stock = models.IntegerField(null=True, blank=True)
     unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
 
-    class Meta:
+    class Meta(FactBase.Meta):
         constraints = _natural_key("inventorysnapshot", INVENTORY_KEY)
-        indexes = [
-            models.Index(fields=["platform_code", "shop_id", "business_date"]),
-            models.Index(fields=["source_file"]),
-        ]
 
 
 FACT_MODELS = {
