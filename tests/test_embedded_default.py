@@ -52,5 +52,11 @@ def test_demo_file_syncs_on_sqlite_and_the_filesystem_broker(embedded_env, tmp_p
     for path, status, ingested, quarantined in rows:
         assert status in ("ingested", "partial")
         assert (ingested, quarantined) == (manifest[path]["ingested"], manifest[path]["quarantined"])
-    assert database.execute("SELECT count(*) FROM sync_orderline").fetchone()[0] == sum(r[2] for r in rows)
+    ingested = database.execute("SELECT count(*) FROM sync_orderline").fetchone()[0]
+    assert ingested == sum(r[2] for r in rows)
     assert "completed" in manage(embedded_env, "sync_report")
+
+    file_ids = [str(i) for (i,) in database.execute("SELECT id FROM sync_catalogfile")]
+    resync = manage(embedded_env, "sync_files", *file_ids)
+    assert resync.count("(0 written)") == 2
+    assert database.execute("SELECT count(*) FROM sync_orderline").fetchone()[0] == ingested
