@@ -251,7 +251,6 @@ class FactBase(models.Model):
         abstract = True
         indexes = [
             models.Index(fields=["platform_code", "shop_id", "business_date"], name="%(class)s_place"),
-            models.Index(fields=["source_file"], name="%(class)s_file"),
         ]
 
     @classmethod

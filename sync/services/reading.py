@@ -17,7 +17,7 @@ from sync.services.errors import FileRejected
 from sync.services.headers import HEADER_SCAN_ROWS, HeaderMatch, detect_header
 
 # Rows normalised and written at a time: bounds memory, and big enough that per-batch costs vanish.
-BATCH_ROWS = 25_000
+BATCH_ROWS = 50_000
 _SNIFF_BYTES = 64 * 1024
 _DECODE_CHUNK = 8 * 1024 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
