@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sync.models import FACT_MODELS, CatalogFile, FileStatus, PlatformAccount, QuarantinedRow, SyncProgressTask
 from sync.services.errors import FileRejected
-from sync.services.reading import open_source, resolve_inbox_path
+from sync.services.reading import SourceTable, open_source, resolve_inbox_path
 from sync.services.rows import SKIP_DUPLICATE, RowPlan, prepare_batch
 from sync.services.templates import template_resolve
 from sync.services.upsert import fact_sink, insert_rows
@@ -86,58 +86,71 @@ def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
 
 
 def _ingest(file, template, task, options, progress, result: FileSyncResult):
-    path = resolve_inbox_path(file.path)
-    header_row = template.header_row - 1 if (options.use_template_header_row and template.header_row) else None
-    required = [f for f in template.required_fields if not _has_substitute(template, f)]
-    source = open_source(path, mapping=template.mapping, required=required, header_row=header_row,
-                         encodings=template.options.get("encodings"))
-    header = source.header
-    result.encoding, result.header_row = source.encoding, header.row_index + 1
-    result.missing_template_fields = header.missing_fields
-    result.unmapped_columns = header.unmapped_columns
-    if template.date_from_period and not file.period_start:
-        raise FileRejected("rows carry no date and the file name has no period (YYYYMMDD_YYYYMMDD)",
-                           code="no_period")
-    plan = RowPlan.build(
-        model=FACT_MODELS[template.data_domain], template=template, header=header,
-        timezone=_shop_timezone(file), platform_code=file.platform_code, shop_id=file.shop_id,
-        granularity=file.granularity, period_start=file.period_start, file_id=file.id,
-    )
-    skipped, reasons = Counter(), Counter()
-    with transaction.atomic():
-        QuarantinedRow.objects.filter(file=file).delete()
-        place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
-        sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=file.pk)
-        for index, frame in enumerate(source.batches()):
-            batch = prepare_batch(frame, plan, is_first_batch=index == 0)
-            if batch.quarantined and not options.allow_quarantine:
-                row, _, why = batch.quarantined[0]
-                raise FileRejected(f"{len(batch.quarantined)} invalid rows and quarantine is not allowed "
-                                   f"(first: row {row}: {'; '.join(why)})", code="invalid_rows")
-            sink.add(batch.good)
-            _quarantine(file, task, batch.quarantined)
-            reasons.update(_reason_kind(r) for _, _, why in batch.quarantined for r in why)
-            skipped.update(batch.skipped)
-            result.rows_read += batch.read
-            result.rows_quarantined += len(batch.quarantined)
-            if progress:
-                progress(result.rows_read)
-        outcome = sink.finish()
-        if outcome.superseded:
-            skipped[SKIP_DUPLICATE] += outcome.superseded
-        result.rows_skipped = sum(skipped.values())
-        result.rows_ingested = outcome.staged
-        result.rows_written, result.rows_unchanged = outcome.written, outcome.unchanged
-        result.skipped_reasons, result.quarantine_reasons = dict(skipped), dict(reasons)
-        _check_accounting(result)
-        if result.rows_read == 0:
-            raise FileRejected("file has a header but no data rows", code="no_rows")
+    source = _open(file, template, options, result)
+    try:
+        plan = RowPlan.build(
+            model=FACT_MODELS[template.data_domain], template=template, header=source.header,
+            timezone=_shop_timezone(file), platform_code=file.platform_code, shop_id=file.shop_id,
+            granularity=file.granularity, period_start=file.period_start, file_id=file.id,
+        )
+        with transaction.atomic():
+            _write(file, task, options, progress, source, plan, result)
+    finally:
+        source.close()
     if result.rows_ingested == 0 and result.rows_quarantined:
         # Kept as failed, but with the quarantined rows committed so their reasons can be read.
         result.status = FileStatus.FAILED
-        result.error = f"all {result.rows_quarantined} data rows failed validation ({', '.join(sorted(reasons))})"
+        result.error = (f"all {result.rows_quarantined} data rows failed validation "
+                        f"({', '.join(sorted(result.quarantine_reasons))})")
     else:
         result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
+
+
+def _open(file, template, options, result: FileSyncResult) -> SourceTable:
+    """Guards, container, encoding and header; what the header says goes into the result."""
+    if template.date_from_period and not file.period_start:
+        raise FileRejected("rows carry no date and the file name has no period (YYYYMMDD_YYYYMMDD)",
+                           code="no_period")
+    header_row = template.header_row - 1 if (options.use_template_header_row and template.header_row) else None
+    required = [f for f in template.required_fields if not _has_substitute(template, f)]
+    source = open_source(resolve_inbox_path(file.path), mapping=template.mapping, required=required,
+                         header_row=header_row, encodings=template.options.get("encodings"))
+    result.encoding, result.header_row = source.encoding, source.header.row_index + 1
+    result.missing_template_fields = source.header.missing_fields
+    result.unmapped_columns = source.header.unmapped_columns
+    return source
+
+
+def _write(file, task, options, progress, source: SourceTable, plan: RowPlan, result: FileSyncResult):
+    """Inside the file's transaction: quarantine replaced, batches upserted, counts settled."""
+    skipped, reasons = Counter(), Counter()
+    QuarantinedRow.objects.filter(file=file).delete()
+    place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
+    sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=file.pk)
+    for index, frame in enumerate(source.batches()):
+        batch = prepare_batch(frame, plan, is_first_batch=index == 0)
+        if batch.quarantined and not options.allow_quarantine:
+            row, _, why = batch.quarantined[0]
+            raise FileRejected(f"{len(batch.quarantined)} invalid rows and quarantine is not allowed "
+                               f"(first: row {row}: {'; '.join(why)})", code="invalid_rows")
+        sink.add(batch.good)
+        _quarantine(file, task, batch.quarantined)
+        reasons.update(_reason_kind(r) for _, _, why in batch.quarantined for r in why)
+        skipped.update(batch.skipped)
+        result.rows_read += batch.read
+        result.rows_quarantined += len(batch.quarantined)
+        if progress:
+            progress(result.rows_read)
+    outcome = sink.finish()
+    if outcome.superseded:
+        skipped[SKIP_DUPLICATE] += outcome.superseded
+    result.rows_skipped = sum(skipped.values())
+    result.rows_ingested = outcome.staged
+    result.rows_written, result.rows_unchanged = outcome.written, outcome.unchanged
+    result.skipped_reasons, result.quarantine_reasons = dict(skipped), dict(reasons)
+    _check_accounting(result)
+    if result.rows_read == 0:
+        raise FileRejected("file has a header but no data rows", code="no_rows")
 
 
 def _has_substitute(template, name: str) -> bool:

@@ -40,12 +40,10 @@ class SourceTable:
 
     def batches(self) -> Iterator[pl.DataFrame]:
         """Frames with columns c0..cN (all text); empty rows dropped, `_row` = 1-based source row."""
-        try:
-            yield from self._batches
-        finally:
-            self.close()
+        return self._batches
 
     def close(self):
+        """Remove the UTF-8 copy made of a csv in another encoding."""
         for path in self._cleanup:
             Path(path).unlink(missing_ok=True)
         self._cleanup.clear()
