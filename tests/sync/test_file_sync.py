@@ -58,3 +58,15 @@ def test_all_rows_invalid_fails_the_file_but_keeps_the_reasons(inbox, templates)
     assert "all 1 data rows failed validation" in result.error
     assert file.quarantined_rows.get().reasons == [
         "business_date: not a date: 'not a date'", "ordered_at: not a date: 'not a date'"]
+
+
+def test_the_utf8_copy_of_a_gb18030_file_is_removed(inbox, templates, settings):
+    from sync.services.demo_exports import demo_exports_write
+
+    (demo,) = demo_exports_write(out_dir=inbox, rows=20, seed=2, only=["shopee_orders_gb18030_csv"])
+    catalog_scan(inbox=inbox)
+
+    result = file_sync(file=CatalogFile.objects.get())
+
+    assert result.encoding == "gb18030" and result.rows_ingested == demo.expected["ingested"]
+    assert list((settings.VAR_DIR / "tmp").iterdir()) == []
