@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ROWS ?= 200
 BENCH_ROWS ?= 100000
+# Set to e.g. 1000000 to add the csv scale run (time of BENCH_CSV_ROWS rows vs 100,000).
+BENCH_CSV_ROWS ?=
 
 .PHONY: install run test bench sync-demo show-demo clean
 
@@ -22,7 +24,7 @@ test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python bench/ingest.py --rows $(BENCH_ROWS)
+	$(BIN)/python bench/ingest.py --rows $(BENCH_ROWS) $(if $(BENCH_CSV_ROWS),--csv-rows $(BENCH_CSV_ROWS))
 
 # With `make run` going in another terminal: sync every pending demo file, then show the result.
 sync-demo:
