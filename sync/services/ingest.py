@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sync.models import FACT_MODELS, CatalogFile, FileStatus, PlatformAccount, QuarantinedRow, SyncProgressTask
 from sync.services.errors import FileRejected
+from sync.services.prefetch import prefetched
 from sync.services.reading import SourceTable, open_source, resolve_inbox_path
 from sync.services.rows import SKIP_DUPLICATE, RowPlan, prepare_batch
 from sync.services.templates import template_resolve
@@ -127,8 +128,8 @@ def _write(file, task, options, progress, source: SourceTable, plan: RowPlan, re
     QuarantinedRow.objects.filter(file=file).delete()
     place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
     sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=file.pk)
-    for index, frame in enumerate(source.batches()):
-        batch = prepare_batch(frame, plan, is_first_batch=index == 0)
+    prepared = (prepare_batch(frame, plan, is_first_batch=i == 0) for i, frame in enumerate(source.batches()))
+    for batch in prefetched(prepared):
         if batch.quarantined and not options.allow_quarantine:
             row, _, why = batch.quarantined[0]
             raise FileRejected(f"{len(batch.quarantined)} invalid rows and quarantine is not allowed "
