@@ -65,14 +65,18 @@ class _Sink:
         return frame.with_columns(row_hash=pl.struct(self.hashed).hash(seed=0).reinterpret(signed=True))
 
     def _repeated_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Keys of this batch that an earlier batch already wrote (each batch is unique in itself)."""
-        keys = frame.select(self.key_names)
+        """Keys of this batch that an earlier batch already wrote (each batch is unique in itself).
+        Keys are compared by a hash first, so a long file is not re-hashed key by key every batch."""
+        keys = frame.select(self.key_names).with_columns(_key_hash=pl.struct(self.key_names).hash(seed=1))
         if self.seen_keys is None:
             self.seen_keys = keys
-            return keys.clear()
-        repeated = keys.join(self.seen_keys, on=self.key_names, how="semi")
+            return keys.clear().drop("_key_hash")
+        candidates = keys.filter(pl.col("_key_hash").is_in(self.seen_keys["_key_hash"].implode()))
+        if candidates.height:
+            earlier = self.seen_keys.filter(pl.col("_key_hash").is_in(candidates["_key_hash"].implode()))
+            candidates = candidates.join(earlier, on=self.key_names, how="semi")
         self.seen_keys = pl.concat([self.seen_keys, keys])
-        return repeated
+        return candidates.drop("_key_hash")
 
     def _assignments(self, excluded: str) -> str:
         quote = connection.ops.quote_name
