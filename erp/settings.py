@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
     "django_celery_results",
     "django_celery_beat",
     "sync",
@@ -131,6 +133,28 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["sync.api.envelope.EnvelopeRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "EXCEPTION_HANDLER": "sync.api.envelope.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ERP data sync API",
+    "DESCRIPTION": "Sync platform export files into the ERP. Every answer is enveloped: "
+                   '{"success", "data", "message"} or {"success": false, "message", "error"}.',
+    "VERSION": "1.0.0",
+    # 3.1 writes nullable fields as JSON Schema types, so the tests validate responses with jsonschema.
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs and the schema are public (DESIGN.md 7); everything else needs a login.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
 }
 
 LOGGING = {
@@ -150,6 +174,8 @@ ERP_MAX_UNCOMPRESSED_BYTES = env.int("ERP_MAX_UNCOMPRESSED_BYTES", default=2 * 1
 ERP_MAX_COMPRESSION_RATIO = env.int("ERP_MAX_COMPRESSION_RATIO", default=100)
 ERP_DEFAULT_SHOP_TIMEZONE = env.str("ERP_DEFAULT_SHOP_TIMEZONE", default="Asia/Shanghai")
 MAX_TASKS_PER_USER = env.int("MAX_TASKS_PER_USER", default=10)
+# Sync tasks that run at once across all workers; the queue-position estimate divides by it.
+ERP_SYNC_WORKER_SLOTS = env.int("ERP_SYNC_WORKER_SLOTS", default=2)
 
 # --- Celery (the app lives in erp/celery.py; names below are read with namespace "CELERY") ---
 

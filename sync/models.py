@@ -192,6 +192,7 @@ class SyncProgressTask(models.Model):
     status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
     parameters = models.JSONField(default=dict, blank=True)
     file_ids = models.JSONField(default=list, blank=True)
+    run_file_ids = models.JSONField(default=list, blank=True, help_text="Files of the current run (a retry: those left)")
     total_files = models.PositiveIntegerField(default=0)
     processed_files = models.PositiveIntegerField(default=0)
     succeeded_files = models.PositiveIntegerField(default=0)

@@ -1,8 +1,10 @@
-"""Sync tasks: creating a SyncProgressTask and publishing it after commit, and running it in a worker
-(claim, files one by one with throttled progress, cancel at file boundaries, quality check)."""
+"""Sync tasks: creating a SyncProgressTask (quota slot, row, publish after commit), running it in a
+worker (claim, files one by one with throttled progress, cancel at file boundaries, quality check),
+cancelling and retrying it."""
 
 import logging
 import time
+import uuid
 
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
@@ -10,24 +12,101 @@ from django.utils import timezone
 
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.ingest import FileSyncResult, SyncOptions, file_mark_failed, file_sync
+from sync.services.errors import ApplicationError
 from sync.services.quality import quality_check
+from sync.services.quota import quota_release, quota_take
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 1.0
 MAX_ERRORS_KEPT = 100
 
 
+class TaskStateConflict(ApplicationError):
+    """The task's state forbids the action (HTTP 409)."""
+
+    code = "task_state_conflict"
+
+
 def sync_task_create(*, task_type: str, file_ids: list[int], user=None, priority: int = 5,
                      options: SyncOptions = SyncOptions(), parameters: dict | None = None) -> SyncProgressTask:
-    """Write the task row and mark its files queued; the Celery message goes out after commit."""
-    with transaction.atomic():
-        task = SyncProgressTask.objects.create(
-            task_type=task_type, user=user, priority=priority, file_ids=list(file_ids),
-            total_files=len(file_ids), parameters={**(parameters or {}), **options.__dict__},
-        )
-        CatalogFile.objects.filter(pk__in=file_ids).update(status=FileStatus.QUEUED)
-        transaction.on_commit(lambda: sync_task_publish(task=task))
+    """Take the user's quota slot, write the task row and mark its files queued, all in one
+    transaction; the Celery message goes out after commit."""
+    task_id = str(uuid.uuid4())
+    try:
+        with transaction.atomic():
+            if user is not None:
+                quota_take(user=user, task_id=task_id)
+            task = SyncProgressTask.objects.create(
+                task_id=task_id, task_type=task_type, user=user, priority=priority, file_ids=list(file_ids),
+                run_file_ids=list(file_ids), total_files=len(file_ids),
+                parameters={**(parameters or {}), **options.__dict__},
+            )
+            CatalogFile.objects.filter(pk__in=file_ids).update(status=FileStatus.QUEUED)
+            transaction.on_commit(lambda: sync_task_publish(task=task))
+    except BaseException:
+        quota_release(user_id=user and user.pk, task_id=task_id)
+        raise
     return task
+
+
+def sync_task_cancel(*, task: SyncProgressTask) -> SyncProgressTask:
+    """A queued task is cancelled at once and never starts; a running one is asked to stop at the next
+    file boundary. The request is stored in the database, so a worker restart does not forget it."""
+    now = timezone.now()
+    with transaction.atomic():
+        if SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED).update(
+                status=TaskStatus.CANCELLED, cancel_requested=True, finished_at=now):
+            CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(
+                status=FileStatus.PENDING)
+            transaction.on_commit(lambda: quota_release(user_id=task.user_id, task_id=task.task_id))
+        elif not SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
+                cancel_requested=True):
+            task.refresh_from_db()
+            raise TaskStateConflict(f"task {task.task_id} is {task.status}: only a queued or running task "
+                                    "can be cancelled", code="task_not_cancellable")
+    task.refresh_from_db()
+    logger.info("task %s: cancel requested (now %s)", task.task_id, task.status)
+    return task
+
+
+def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncProgressTask:
+    """Run a failed or cancelled task again under the same task_id: the files not ingested yet, or all
+    of them. Takes a quota slot like a new submission."""
+    if task.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+        raise TaskStateConflict(f"task {task.task_id} is {task.status}: only a failed or cancelled task can be "
+                                "retried", code="task_not_retryable")
+    done = set(CatalogFile.objects.filter(
+        pk__in=task.file_ids, status__in=(FileStatus.INGESTED, FileStatus.PARTIAL)).values_list("pk", flat=True))
+    files = list(task.file_ids) if all_files else [f for f in task.file_ids if f not in done]
+    if not files:
+        raise TaskStateConflict(f"every file of task {task.task_id} is already ingested; retry with all_files "
+                                "to sync them again", code="nothing_to_retry")
+    try:
+        with transaction.atomic():
+            if task.user is not None:
+                quota_take(user=task.user, task_id=task.task_id)
+            history = [*task.task_details.get("previous_runs", []), _run_summary(task)]
+            if not SyncProgressTask.objects.filter(pk=task.pk, status=task.status).update(
+                    status=TaskStatus.QUEUED, cancel_requested=False, run_file_ids=files, total_files=len(files),
+                    processed_files=0, succeeded_files=0, failed_files=0, skipped_files=0, rows_read=0,
+                    rows_ingested=0, rows_quarantined=0, rows_skipped=0, file_results=[], errors=[],
+                    current_file="", file_progress=0.0, started_at=None, finished_at=None,
+                    task_details={"previous_runs": history}):
+                raise TaskStateConflict(f"task {task.task_id} changed state meanwhile", code="task_state_changed")
+            CatalogFile.objects.filter(pk__in=files).update(status=FileStatus.QUEUED)
+            task.refresh_from_db()
+            transaction.on_commit(lambda: sync_task_publish(task=task))
+    except BaseException:
+        quota_release(user_id=task.user_id, task_id=task.task_id)
+        raise
+    logger.info("task %s: retry of %d files queued", task.task_id, len(files))
+    return task
+
+
+def _run_summary(task: SyncProgressTask) -> dict:
+    return {"status": task.status, "attempt": task.attempts, "processed_files": task.processed_files,
+            "failed_files": task.failed_files, "errors": task.errors[:10],
+            "finished_at": task.finished_at and task.finished_at.isoformat()}
 
 
 def sync_task_publish(*, task: SyncProgressTask):
@@ -45,15 +124,15 @@ def sync_task_run(*, task_id: str) -> dict:
     now = timezone.now()
     if not claimed.update(status=TaskStatus.PROCESSING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1):
         logger.info("task %s not claimed: missing, cancelled or already taken", task_id)
-        _cancel_if_requested(task_id)
         return {"task_id": task_id, "claimed": False}
     task = SyncProgressTask.objects.get(task_id=task_id)
     options = SyncOptions(**{k: task.parameters[k] for k in SyncOptions.__dataclass_fields__ if k in task.parameters})
-    files = {f.pk: f for f in CatalogFile.objects.filter(pk__in=task.file_ids)}
+    files = {f.pk: f for f in CatalogFile.objects.filter(pk__in=task.run_file_ids)}
     results: list[FileSyncResult] = []
-    for file_id in task.file_ids:
+    for file_id in task.run_file_ids:
         if _cancel_requested(task):
-            CatalogFile.objects.filter(pk__in=task.file_ids, status=FileStatus.QUEUED).update(status=FileStatus.PENDING)
+            CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(
+                status=FileStatus.PENDING)
             return _complete(task, results, TaskStatus.CANCELLED)
         file = files.get(file_id)
         if file is None:
@@ -118,14 +197,10 @@ def _cancel_requested(task: SyncProgressTask) -> bool:
     return SyncProgressTask.objects.filter(pk=task.pk, cancel_requested=True).exists()
 
 
-def _cancel_if_requested(task_id: str):
-    SyncProgressTask.objects.filter(task_id=task_id, status=TaskStatus.QUEUED, cancel_requested=True).update(
-        status=TaskStatus.CANCELLED, finished_at=timezone.now())
-
-
 def _complete(task: SyncProgressTask, results: list[FileSyncResult], status: str) -> dict:
     SyncProgressTask.objects.filter(pk=task.pk).update(
         status=status, finished_at=timezone.now(), current_file="", task_details=task.task_details)
+    quota_release(user_id=task.user_id, task_id=task.task_id)
     summary = {
         "task_id": task.task_id, "status": status, "files": len(results),
         "succeeded": sum(r.succeeded for r in results),

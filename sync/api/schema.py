@@ -1,0 +1,44 @@
+"""OpenAPI shapes of the envelope, so the schema shows what the API really sends."""
+
+from functools import cache
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="stable error code (same in every language)")
+    type = serializers.CharField()
+    detail = serializers.JSONField(help_text="field errors, or numbers such as used/limit")
+    recovery_suggestion = serializers.CharField()
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer):
+    success = serializers.BooleanField(default=False)
+    message = serializers.CharField()
+    error = ErrorSerializer()
+
+
+_DESCRIPTIONS = {
+    400: "invalid parameters (detail names the fields)",
+    401: "not authenticated",
+    403: "not allowed (staff only)",
+    404: "not found (or another user's)",
+    409: "the object's state forbids the action",
+    429: "quota or rate limit reached",
+}
+
+
+@cache
+def enveloped(serializer_class, *, many: bool = False):
+    """The success envelope around serializer_class."""
+    name = f"{serializer_class.__name__.removesuffix('Serializer')}{'List' if many else ''}Envelope"
+    return inline_serializer(name=name, fields={
+        "success": serializers.BooleanField(default=True),
+        "data": serializer_class(many=many),
+        "message": serializers.CharField(allow_blank=True),
+    })
+
+
+def ERRORS(*codes: int) -> dict:  # noqa: N802 - reads as a constant table in the decorators
+    return {code: OpenApiResponse(ErrorEnvelopeSerializer, description=_DESCRIPTIONS[code]) for code in codes}

@@ -1,0 +1,169 @@
+"""The predecessor's /api/data-sync/ endpoints, same paths and parameters (seeds/004, 002)."""
+
+from celery.result import AsyncResult
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
+
+from sync.api import serializers as s
+from sync.api.envelope import respond
+from sync.api.schema import ERRORS, enveloped
+from sync.models import CatalogFile, SyncProgressTask, TaskType
+from sync.selectors import task_queue_place, tasks_visible_to
+from sync.services.ingest import SyncOptions
+from sync.services.quota import quota_usage
+from sync.services.submission import files_existing, files_matching, task_submit
+from sync.services.sync_tasks import sync_task_cancel, sync_task_retry
+
+SEED_TAG = "data-sync (predecessor endpoints)"
+
+
+def submission_response(task: SyncProgressTask | None, *, total_files: int, missing=None, message: str = ""):
+    place = task_queue_place(task) if task else None
+    data = {
+        "task_id": task and task.task_id,
+        "status": task.status if task else "nothing_to_do",
+        "priority": task and task.priority,
+        "total_files": total_files,
+        "queue_position": place and place.position,
+        "estimated_start": place and place.estimated_start,
+        "estimate_basis": place.basis if place else "",
+    }
+    if missing is not None:
+        data["missing_file_ids"] = missing
+    payload = s.SubmissionSerializer(data).data
+    code = status.HTTP_202_ACCEPTED if task else status.HTTP_200_OK
+    return respond(payload, message=message or _("Sync task submitted."), status_code=code)
+
+
+class _Submit(APIView):
+    request_serializer: type[s.SyncOptionsSerializer]
+    task_type: str
+
+    def post(self, request):
+        params = self.request_serializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        file_ids, missing = self.files(data)
+        if not file_ids:
+            return submission_response(None, total_files=0, missing=missing,
+                                       message=_("There are no pending files to sync."))
+        task = task_submit(
+            user=request.user, task_type=self.task_type, file_ids=file_ids, priority=data["priority"],
+            options=SyncOptions(only_with_template=data["only_with_template"],
+                                allow_quarantine=data["allow_quarantine"],
+                                use_template_header_row=data.get("use_template_header_row", True)),
+            parameters={k: v for k, v in data.items() if k != "file_ids"},
+        )
+        return submission_response(task, total_files=len(file_ids), missing=missing)
+
+    def files(self, data) -> tuple[list[int], list[int] | None]:
+        raise NotImplementedError
+
+
+@extend_schema(tags=[SEED_TAG], request=s.SingleFileSyncRequest,
+               responses={202: enveloped(s.SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
+class SyncSingleView(_Submit):
+    request_serializer = s.SingleFileSyncRequest
+    task_type = TaskType.SINGLE_FILE
+
+    def files(self, data):
+        file = get_object_or_404(CatalogFile, pk=data["file_id"])
+        return [file.pk], None
+
+
+@extend_schema(tags=[SEED_TAG], request=s.BatchSyncRequest,
+               responses={202: enveloped(s.SubmissionSerializer),
+                          200: OpenApiResponse(enveloped(s.SubmissionSerializer), description="no pending file"),
+                          **ERRORS(400, 401, 409, 429)})
+class SyncBatchView(_Submit):
+    request_serializer = s.BatchSyncRequest
+    task_type = TaskType.BATCH
+
+    def files(self, data):
+        return files_matching(platform=data["platform"], domains=data["domains"],
+                              granularities=data["granularities"], since_hours=data.get("since_hours"),
+                              limit=data["limit"]), None
+
+
+@extend_schema(tags=[SEED_TAG], request=s.BatchByIdsSyncRequest,
+               responses={202: enveloped(s.SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
+class SyncBatchByIdsView(_Submit):
+    request_serializer = s.BatchByIdsSyncRequest
+    task_type = TaskType.BATCH_BY_IDS
+
+    def files(self, data):
+        found, missing = files_existing(data["file_ids"])
+        if not found:
+            raise NotFound(_("None of the requested files exist: %(ids)s") % {"ids": missing[:50]})
+        return found, missing
+
+
+@extend_schema(tags=[SEED_TAG], request=s.BatchAllSyncRequest,
+               responses={202: enveloped(s.SubmissionSerializer),
+                          200: OpenApiResponse(enveloped(s.SubmissionSerializer), description="no pending file"),
+                          **ERRORS(400, 401, 409, 429)})
+class SyncBatchAllView(_Submit):
+    request_serializer = s.BatchAllSyncRequest
+    task_type = TaskType.BATCH_ALL
+
+    def files(self, data):
+        return files_matching(), None
+
+
+class _OneTask(APIView):
+    def task(self, task_id: str) -> SyncProgressTask:
+        """Someone else's task is answered like a missing one, so ids cannot be probed."""
+        return get_object_or_404(tasks_visible_to(self.request.user), task_id=task_id)
+
+
+@extend_schema(tags=[SEED_TAG], responses={200: enveloped(s.ProgressSerializer), **ERRORS(401, 404)})
+class ProgressView(_OneTask):
+    def get(self, request, task_id: str):
+        return respond(s.ProgressSerializer(self.task(task_id)).data)
+
+
+@extend_schema(tags=[SEED_TAG], responses={200: enveloped(s.TaskStatusSerializer), **ERRORS(401, 404)})
+class TaskStatusView(_OneTask):
+    def get(self, request, task_id: str):
+        task = self.task(task_id)
+        celery = AsyncResult(task.task_id)
+        place = task_queue_place(task)
+        data = {"task_id": task.task_id, "status": task.status, "celery_state": celery.state,
+                "celery_result": celery.result if celery.successful() else _failure_text(celery),
+                "queue_position": place.position, "estimated_start": place.estimated_start}
+        return respond(s.TaskStatusSerializer(data).data)
+
+
+def _failure_text(result: AsyncResult):
+    return str(result.result) if result.failed() else None
+
+
+@extend_schema(tags=[SEED_TAG], request=None, responses={200: enveloped(s.ProgressSerializer), **ERRORS(401, 404, 409)})
+class CancelTaskView(_OneTask):
+    def post(self, request, task_id: str):
+        task = sync_task_cancel(task=self.task(task_id))
+        message = _("Task cancelled.") if task.status == "cancelled" else _(
+            "Cancel requested: the task stops after the file it is syncing.")
+        return respond(s.ProgressSerializer(task).data, message=message)
+
+
+@extend_schema(tags=[SEED_TAG], request=s.RetryRequest,
+               responses={202: enveloped(s.SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
+class RetryTaskView(_OneTask):
+    def post(self, request, task_id: str):
+        params = s.RetryRequest(data=request.data)
+        params.is_valid(raise_exception=True)
+        task = sync_task_retry(task=self.task(task_id), all_files=params.validated_data["all_files"])
+        return submission_response(task, total_files=task.total_files, message=_("Task queued again."))
+
+
+@extend_schema(tags=[SEED_TAG], responses={200: enveloped(s.UserTaskCountSerializer), **ERRORS(401)})
+class UserTaskCountView(APIView):
+    def get(self, request):
+        usage = quota_usage(user=request.user)
+        data = {"running": usage.running, "queued": usage.queued, "limit": usage.limit, "remaining": usage.remaining}
+        return respond(s.UserTaskCountSerializer(data).data)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from sync.api import seed_views as v
+
+urlpatterns = [
+    path("data-sync/single", v.SyncSingleView.as_view(), name="data-sync-single"),
+    path("data-sync/batch", v.SyncBatchView.as_view(), name="data-sync-batch"),
+    path("data-sync/batch-by-ids", v.SyncBatchByIdsView.as_view(), name="data-sync-batch-by-ids"),
+    path("data-sync/batch-all", v.SyncBatchAllView.as_view(), name="data-sync-batch-all"),
+    path("data-sync/progress/<str:task_id>", v.ProgressView.as_view(), name="data-sync-progress"),
+    path("data-sync/task-status/<str:task_id>", v.TaskStatusView.as_view(), name="data-sync-task-status"),
+    path("data-sync/cancel-task/<str:task_id>", v.CancelTaskView.as_view(), name="data-sync-cancel-task"),
+    path("data-sync/retry-task/<str:task_id>", v.RetryTaskView.as_view(), name="data-sync-retry-task"),
+    path("data-sync/user-task-count", v.UserTaskCountView.as_view(), name="data-sync-user-task-count"),
+]

@@ -1,0 +1,59 @@
+"""Reads for the API and the admin: tasks visible to a user, queue position, progress."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Avg, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
+
+from sync.models import SyncProgressTask, TaskStatus
+
+RECENT_TASKS_FOR_ESTIMATE = 20
+# Used until there is a finished task to learn from.
+DEFAULT_TASK_DURATION_S = 60.0
+
+
+@dataclass
+class QueuePlace:
+    position: int | None  # 1 = next to start; None when the task is not waiting
+    ahead: int
+    running: int
+    estimated_start: datetime | None
+    basis: str
+
+
+def tasks_visible_to(user) -> QuerySet[SyncProgressTask]:
+    tasks = SyncProgressTask.objects.select_related("user")
+    return tasks if user.is_staff else tasks.filter(user=user)
+
+
+def task_queue_place(task: SyncProgressTask) -> QueuePlace:
+    """Where a queued task waits: behind queued tasks of higher priority, then older ones of its own
+    priority (the order the workers take them), with every worker slot busy for the average duration
+    of recent tasks."""
+    running = SyncProgressTask.objects.filter(status=TaskStatus.PROCESSING).count()
+    average, sample = recent_task_duration()
+    slots = settings.ERP_SYNC_WORKER_SLOTS
+    basis = (f"average of the last {sample} finished tasks ({average:.0f} s) over {slots} worker slots"
+             if sample else f"no finished task yet: {DEFAULT_TASK_DURATION_S:.0f} s per task over {slots} worker slots")
+    if task.status != TaskStatus.QUEUED:
+        return QueuePlace(position=None, ahead=0, running=running, estimated_start=None, basis=basis)
+    ahead = SyncProgressTask.objects.filter(status=TaskStatus.QUEUED).filter(
+        Q(priority__gt=task.priority) | Q(priority=task.priority, created_at__lt=task.created_at)).count()
+    waves = max(ahead + running - slots + 1, 0) / slots
+    start = timezone.now() + timedelta(seconds=waves * average)
+    return QueuePlace(position=ahead + 1, ahead=ahead, running=running, estimated_start=start, basis=basis)
+
+
+def recent_task_duration() -> tuple[float, int]:
+    """Average run time in seconds of the most recent finished tasks, and how many were averaged."""
+    recent = (SyncProgressTask.objects.filter(status=TaskStatus.COMPLETED, started_at__isnull=False,
+                                              finished_at__isnull=False)
+              .order_by("-finished_at").values_list("pk", flat=True)[:RECENT_TASKS_FOR_ESTIMATE])
+    ids = list(recent)
+    if not ids:
+        return DEFAULT_TASK_DURATION_S, 0
+    duration = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    average = SyncProgressTask.objects.filter(pk__in=ids).aggregate(d=Avg(duration))["d"]
+    return max(average.total_seconds(), 0.0), len(ids)
