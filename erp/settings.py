@@ -230,6 +230,7 @@ CELERY_TASK_ROUTES = {
     "sync.tasks.sync_batch": {"queue": "data_sync"},
     "sync.tasks.extract_product_images": {"queue": "data_processing"},
     "sync.tasks.scan_inbox": {"queue": "scheduled"},
+    "sync.tasks.reconcile_quotas": {"queue": "scheduled"},
 }
 CELERY_TASK_QUEUE_MAX_PRIORITY = 10
 CELERY_TASK_DEFAULT_PRIORITY = 5

@@ -8,4 +8,10 @@ BEAT_JOBS = [
         "every_seconds": 300,
         "queue": "scheduled",
     },
+    {
+        "name": "reconcile quota slots",
+        "task": "sync.tasks.reconcile_quotas",
+        "every_seconds": 60,
+        "queue": "scheduled",
+    },
 ]

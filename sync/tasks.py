@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
 from sync.services.catalog import catalog_scan
 from sync.services.images import product_images_extract
+from sync.services.quota import quota_reconcile
 from sync.services.sync_tasks import sync_task_run
 
 logger = logging.getLogger(__name__)
@@ -60,3 +61,10 @@ def scan_inbox(self):
     report = catalog_scan(inbox=Path(settings.ERP_INBOX_DIR))
     logger.info("task %s: inbox scanned: %s", self.request.id, report.summary())
     return {"new": len(report.new), "changed": len(report.changed), "duplicates": len(report.duplicates)}
+
+
+@shared_task(bind=True)
+def reconcile_quotas(self):
+    changes = quota_reconcile()
+    logger.info("task %s: quota slots reconciled: %s", self.request.id, changes)
+    return changes
