@@ -142,9 +142,9 @@ def sync_task_run(*, task_id: str) -> dict:
     done = [files[r.file_id] for r in results if r.succeeded]
     if done:
         task.task_details = {**task.task_details, "quality_check": quality_check(files=done)}
-    failed = any(r.status == FileStatus.FAILED for r in results)
-    return _complete(task, results, TaskStatus.FAILED if failed and not any(r.succeeded for r in results)
-                     else TaskStatus.COMPLETED)
+    # As the predecessor did: one failed file fails the task, so a retry can pick up what is missing.
+    failed = any(r.status == FileStatus.FAILED for r in results) or len(results) < len(task.run_file_ids)
+    return _complete(task, results, TaskStatus.FAILED if failed else TaskStatus.COMPLETED)
 
 
 def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions) -> FileSyncResult:
