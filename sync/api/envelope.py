@@ -9,6 +9,7 @@ import logging
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -23,25 +24,25 @@ logger = logging.getLogger(__name__)
 # Error class -> (HTTP status, error type, recovery suggestion)
 _APPLICATION_ERRORS = {
     QuotaExceeded: (status.HTTP_429_TOO_MANY_REQUESTS, "QuotaError",
-                    "Wait for a running task to finish, or cancel a queued one, then submit again."),
+                    _lazy("Wait for a running task to finish, or cancel a queued one, then submit again.")),
     TaskStateConflict: (status.HTTP_409_CONFLICT, "ConflictError",
-                        "Read the task's status first: cancel works on queued or running tasks, retry on failed "
-                        "or cancelled ones."),
+                        _lazy("Read the task's status first: cancel works on queued or running tasks, retry on "
+                              "failed or cancelled ones.")),
 }
 _DRF_ERRORS = {
-    exceptions.ValidationError: ("validation_error", "ValidationError", "Correct the fields named in detail."),
-    exceptions.ParseError: ("parse_error", "ValidationError", "Send a valid JSON body."),
+    exceptions.ValidationError: ("validation_error", "ValidationError", _lazy("Correct the fields named in detail.")),
+    exceptions.ParseError: ("parse_error", "ValidationError", _lazy("Send a valid JSON body.")),
     exceptions.NotAuthenticated: ("not_authenticated", "AuthenticationError",
-                                  "Send 'Authorization: Token <key>' (manage.py create_api_user prints one)."),
+                                  _lazy("Send 'Authorization: Token <key>' (manage.py create_api_user prints one).")),
     exceptions.AuthenticationFailed: ("authentication_failed", "AuthenticationError",
-                                      "Check the token; ask an operator for a new one."),
+                                      _lazy("Check the token; ask an operator for a new one.")),
     exceptions.PermissionDenied: ("permission_denied", "PermissionError",
-                                  "This needs a staff account, or the object belongs to another user."),
-    exceptions.NotFound: ("not_found", "NotFoundError", "Check the id; list the collection to find it."),
-    exceptions.MethodNotAllowed: ("method_not_allowed", "ValidationError", "Use a method the endpoint allows."),
+                                  _lazy("This needs a staff account, or the object belongs to another user.")),
+    exceptions.NotFound: ("not_found", "NotFoundError", _lazy("Check the id; list the collection to find it.")),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "ValidationError", _lazy("Use a method the endpoint allows.")),
     exceptions.UnsupportedMediaType: ("unsupported_media_type", "ValidationError",
-                                      "Send JSON, or multipart/form-data for uploads."),
-    exceptions.Throttled: ("rate_limited", "RateLimitError", "Wait for the time in Retry-After, then try again."),
+                                      _lazy("Send JSON, or multipart/form-data for uploads.")),
+    exceptions.Throttled: ("rate_limited", "RateLimitError", _lazy("Wait for the time in Retry-After, then try again.")),
 }
 
 
@@ -49,7 +50,7 @@ def error_body(*, code: str, message: str, error_type: str, detail=None, suggest
     return {
         "success": False,
         "message": message,
-        "error": {"code": code, "type": error_type, "detail": detail, "recovery_suggestion": suggestion},
+        "error": {"code": code, "type": error_type, "detail": detail, "recovery_suggestion": str(suggestion)},
     }
 
 

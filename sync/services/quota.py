@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from sync.models import SyncProgressTask, TaskStatus
@@ -41,8 +42,8 @@ class QuotaExceeded(ApplicationError):
 
     def __init__(self, *, used: int, limit: int):
         super().__init__(
-            f"You already have {used} queued or running tasks; the limit is {limit}. "
-            "Wait for one to finish or cancel one, then submit again."
+            _("You already have %(used)s queued or running tasks; the limit is %(limit)s. Wait for one to "
+              "finish or cancel one, then submit again.") % {"used": used, "limit": limit}
         )
         self.used, self.limit = used, limit
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sync.models import CatalogFile, FileStatus, SyncProgressTask
 from sync.services.ingest import SyncOptions
@@ -38,7 +39,7 @@ def task_submit(*, user, task_type: str, file_ids: list[int], priority: int, opt
     """A file that another task is syncing right now cannot be submitted again until that ends."""
     busy = list(CatalogFile.objects.filter(pk__in=file_ids, status__in=BUSY_STATUSES).values_list("pk", flat=True))
     if busy:
-        raise TaskStateConflict(f"files {busy[:20]} are already queued or being synced by another task",
-                                code="file_busy")
+        raise TaskStateConflict(_("Files %(ids)s are already queued or being synced by another task.")
+                                % {"ids": busy[:20]}, code="file_busy")
     return sync_task_create(task_type=task_type, file_ids=file_ids, user=user, priority=priority,
                             options=options, parameters=parameters)

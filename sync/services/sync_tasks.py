@@ -9,6 +9,7 @@ import uuid
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.ingest import FileSyncResult, SyncOptions, file_mark_failed, file_sync
@@ -62,8 +63,9 @@ def sync_task_cancel(*, task: SyncProgressTask) -> SyncProgressTask:
         elif not SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
                 cancel_requested=True):
             task.refresh_from_db()
-            raise TaskStateConflict(f"task {task.task_id} is {task.status}: only a queued or running task "
-                                    "can be cancelled", code="task_not_cancellable")
+            raise TaskStateConflict(_("Task %(task)s is %(status)s: only a queued or running task can be "
+                                      "cancelled.") % {"task": task.task_id, "status": task.status},
+                                    code="task_not_cancellable")
     task.refresh_from_db()
     logger.info("task %s: cancel requested (now %s)", task.task_id, task.status)
     return task
@@ -73,14 +75,15 @@ def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncP
     """Run a failed or cancelled task again under the same task_id: the files not ingested yet, or all
     of them. Takes a quota slot like a new submission."""
     if task.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
-        raise TaskStateConflict(f"task {task.task_id} is {task.status}: only a failed or cancelled task can be "
-                                "retried", code="task_not_retryable")
+        raise TaskStateConflict(_("Task %(task)s is %(status)s: only a failed or cancelled task can be "
+                                  "retried.") % {"task": task.task_id, "status": task.status},
+                                code="task_not_retryable")
     done = set(CatalogFile.objects.filter(
         pk__in=task.file_ids, status__in=(FileStatus.INGESTED, FileStatus.PARTIAL)).values_list("pk", flat=True))
     files = list(task.file_ids) if all_files else [f for f in task.file_ids if f not in done]
     if not files:
-        raise TaskStateConflict(f"every file of task {task.task_id} is already ingested; retry with all_files "
-                                "to sync them again", code="nothing_to_retry")
+        raise TaskStateConflict(_("Every file of task %(task)s is already ingested; retry with all_files to "
+                                  "sync them again.") % {"task": task.task_id}, code="nothing_to_retry")
     try:
         with transaction.atomic():
             if task.user is not None:
@@ -92,7 +95,8 @@ def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncP
                     rows_ingested=0, rows_quarantined=0, rows_skipped=0, file_results=[], errors=[],
                     current_file="", file_progress=0.0, started_at=None, finished_at=None,
                     task_details={"previous_runs": history}):
-                raise TaskStateConflict(f"task {task.task_id} changed state meanwhile", code="task_state_changed")
+                raise TaskStateConflict(_("Task %(task)s changed state meanwhile.") % {"task": task.task_id},
+                                        code="task_state_changed")
             CatalogFile.objects.filter(pk__in=files).update(status=FileStatus.QUEUED)
             task.refresh_from_db()
             transaction.on_commit(lambda: sync_task_publish(task=task))
