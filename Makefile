@@ -7,7 +7,7 @@ BENCH_ROWS ?= 100000
 # Set to e.g. 1000000 to add the csv scale run (time of BENCH_CSV_ROWS rows vs 100,000).
 BENCH_CSV_ROWS ?=
 
-.PHONY: install run test bench sync-demo show-demo clean
+.PHONY: install messages run test bench sync-demo show-demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +17,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-run: install
+# The .mo catalogs are built, never committed; Babel compiles them, so GNU gettext is not needed.
+# Run after editing a locale/*/LC_MESSAGES/django.po.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel compile -d locale -D django
+
+run: install messages
 	DEMO_ROWS=$(DEMO_ROWS) deploy/run_embedded.sh
 
-test: install
+test: install messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install

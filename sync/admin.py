@@ -1,62 +1,337 @@
-"""Admin for operators: files, templates, accounts, tasks and their quarantine."""
+"""Admin for operators: every sync task and file with cancel / retry / sync actions that call the
+services, templates and accounts to edit, and read-only browsing of the fact tables and the quarantine."""
 
-from django.contrib import admin
+import json
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from sync import models
+from sync.models import FileStatus, TaskStatus, TaskType
+from sync.services.errors import ApplicationError
+from sync.services.ingest import SyncOptions
+from sync.services.submission import BUSY_STATUSES, task_submit
+from sync.services.sync_tasks import sync_task_cancel, sync_task_retry
+
+# A message lists at most this many tasks or files by name; the counts cover all of them.
+MAX_LISTED = 50
+# Files synced from the admin wait at the API's default priority.
+ADMIN_SYNC_PRIORITY = 5
+# Task and file statuses share their values (queued, processing, failed).
+STATUS_COLOURS = {
+    "pending": "#777", "queued": "#777", "processing": "#2a6ebb", "completed": "#2e7d32", "ingested": "#2e7d32",
+    "partial": "#9e7700", "skipped": "#777", "failed": "#c62828", "cancelled": "#ef6c00",
+}
+FILE_STATUS_LABELS = dict(FileStatus.choices)
+RESULT_COLUMNS = (_("file"), _("status"), _("template"), _("rows read"), _("ingested"), _("quarantined"),
+                  _("skipped"), _("error or reasons"))
+# Short reasons by the services' error codes: a message line already names the task and its status,
+# which the services' own messages would repeat.
+REFUSALS = {
+    "task_not_cancellable": _("only a queued or running task can be cancelled"),
+    "task_not_retryable": _("only a failed or cancelled task can be retried"),
+    "nothing_to_retry": _("every file of the task is already ingested"),
+    "task_state_changed": _("the task changed state meanwhile"),
+    "quota_exceeded": _("the user already has the maximum number of queued or running tasks"),
+    "file_busy": _("a file is already queued or being synced by another task"),
+}
+
+
+def refusal(exc: ApplicationError) -> str:
+    return str(REFUSALS.get(exc.code, exc.message))
+
+
+def status_badge(status: str, label: str):
+    # Labels are not wrapped in models.py yet; the catalog translates them under the same msgids.
+    return format_html('<b style="color:{};white-space:nowrap">{}</b>', STATUS_COLOURS.get(status, "inherit"),
+                       gettext(label))
+
+
+def pretty_json(value):
+    return format_html('<pre style="white-space:pre-wrap;margin:0">{}</pre>',
+                       json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def fieldset_names(fieldsets) -> list[str]:
+    return [name for _title, spec in fieldsets for group in spec["fields"]
+            for name in (group if isinstance(group, tuple) else (group,))]
+
+
+def change_link(obj, text=None):
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, text or obj)
+
+
+def report(modeladmin, request, summary: str, lines: list, *, warn: bool):
+    """One message per action: the counts, then what happened to each row (the first MAX_LISTED)."""
+    more = len(lines) - MAX_LISTED
+    items = format_html_join("", "<li>{}</li>", ((line,) for line in lines[:MAX_LISTED]))
+    tail = format_html("<li>{}</li>", gettext("and %(count)d more") % {"count": more}) if more > 0 else ""
+    modeladmin.message_user(request, format_html("{}<ul>{}{}</ul>", summary, items, tail),
+                            messages.WARNING if warn else messages.SUCCESS)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the sync writes: operators browse them here, and change them only through the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.PlatformAccount)
 class PlatformAccountAdmin(admin.ModelAdmin):
     list_display = ("platform_code", "shop_id", "shop_name", "region", "timezone", "enabled", "last_collected_at")
-    list_filter = ("platform_code", "enabled")
+    list_filter = ("platform_code", "enabled", "region")
     search_fields = ("shop_id", "shop_name")
+    ordering = ("platform_code", "shop_id")
 
 
 @admin.register(models.ComponentVersion)
 class ComponentVersionAdmin(admin.ModelAdmin):
     list_display = ("component_name", "platform_code", "version", "is_active", "released_at")
     list_filter = ("platform_code", "is_active")
+    search_fields = ("component_name", "version")
+    ordering = ("component_name", "-released_at")
 
 
 @admin.register(models.FieldTemplate)
 class FieldTemplateAdmin(admin.ModelAdmin):
-    list_display = ("name", "platform_code", "data_domain", "granularity", "version", "is_active", "is_builtin")
-    list_filter = ("platform_code", "data_domain", "is_active")
+    list_display = ("name", "platform_code", "data_domain", "granularity", "version", "is_active", "is_builtin",
+                    "header_row", "updated_at")
+    list_filter = ("platform_code", "data_domain", "granularity", "is_active", "is_builtin")
     search_fields = ("name",)
-
-
-@admin.register(models.CatalogFile)
-class CatalogFileAdmin(admin.ModelAdmin):
-    list_display = ("path", "platform_code", "shop_id", "data_domain", "granularity", "status",
-                    "rows_read", "rows_ingested", "rows_quarantined", "rows_skipped", "last_synced_at")
-    list_filter = ("status", "platform_code", "data_domain", "granularity")
-    search_fields = ("path", "sha256")
-    readonly_fields = ("sha256", "size_bytes", "mtime_ns", "first_seen_at", "last_synced_at", "last_result")
+    ordering = ("platform_code", "data_domain", "granularity", "-version")
+    readonly_fields = ("updated_at",)
 
 
 @admin.register(models.SyncProgressTask)
-class SyncProgressTaskAdmin(admin.ModelAdmin):
-    list_display = ("task_id", "task_type", "user", "priority", "status", "processed_files", "total_files",
-                    "rows_ingested", "rows_quarantined", "created_at", "finished_at")
-    list_filter = ("status", "task_type")
-    search_fields = ("task_id",)
-    readonly_fields = ("file_results", "errors", "task_details", "heartbeat_at", "dispatched_at")
+class SyncProgressTaskAdmin(ReadOnlyAdmin):
+    list_display = ("task_id", "task_type", "user", "priority", "status_label", "progress", "rows_ingested",
+                    "rows_quarantined", "created_at")
+    list_filter = ("status", "task_type", "priority", ("user", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("task_id", "user__username")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    actions = ("cancel_selected", "retry_selected")
+    fieldsets = (
+        (None, {"fields": ("task_id", "task_type", "user", "priority", "status_label", "cancel_requested",
+                           "attempts")}),
+        (_("Progress"), {"fields": ("progress", ("succeeded_files", "failed_files", "skipped_files"),
+                                    "current_file", "file_progress",
+                                    ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"))}),
+        (_("Files and errors"), {"fields": ("file_results_table", "errors_list")}),
+        (_("Details"), {"fields": ("parameters_json", "task_details_json", "file_ids_json")}),
+        (_("Times"), {"fields": ("created_at", "dispatched_at", "started_at", "heartbeat_at", "finished_at")}),
+    )
+    readonly_fields = fieldset_names(fieldsets)
+
+    def has_operate_permission(self, request):
+        """Cancel and retry need the change permission; the form itself stays read-only, because the
+        worker owns the row and a save would write stale counters over its progress."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, task):
+        badge = status_badge(task.status, task.get_status_display())
+        if task.cancel_requested and task.status == TaskStatus.PROCESSING:
+            return format_html("{} ({})", badge, gettext("cancel requested"))
+        return badge
+
+    @admin.display(description=_("progress"), ordering="processed_files")
+    def progress(self, task):
+        return format_html('<progress class="sync-progress" max="{}" value="{}" title="{}/{}"></progress> {}/{}',
+                           max(task.total_files, 1), task.processed_files, task.processed_files, task.total_files,
+                           task.processed_files, task.total_files)
+
+    @admin.display(description=_("per-file results"))
+    def file_results_table(self, task):
+        if not task.file_results:
+            return "-"
+        head = format_html_join("", "<th>{}</th>", ((title,) for title in RESULT_COLUMNS))
+        rows = format_html_join("", "<tr>" + "<td>{}</td>" * len(RESULT_COLUMNS) + "</tr>",
+                                map(_result_cells, task.file_results))
+        return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, rows)
+
+    @admin.display(description=_("errors"))
+    def errors_list(self, task):
+        if not task.errors:
+            return "-"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li><code>{}</code></li>", ((e,) for e in task.errors)))
+
+    @admin.display(description=_("parameters"))
+    def parameters_json(self, task):
+        return pretty_json(task.parameters)
+
+    @admin.display(description=_("details and quality check"))
+    def task_details_json(self, task):
+        return pretty_json(task.task_details)
+
+    @admin.display(description=_("file ids"))
+    def file_ids_json(self, task):
+        return ", ".join(map(str, task.file_ids)) or "-"
+
+    @admin.action(description=_("Cancel selected tasks"), permissions=["operate"])
+    def cancel_selected(self, request, queryset):
+        lines, counts = [], {"cancelled": 0, "requested": 0, "refused": 0}
+        for task in queryset.order_by("pk"):
+            try:
+                task = sync_task_cancel(task=task)
+            except ApplicationError as exc:
+                counts["refused"] += 1
+                lines.append(self._refused(task, exc))
+                continue
+            if task.status == TaskStatus.CANCELLED:
+                counts["cancelled"] += 1
+                lines.append(format_html("{}: {}", change_link(task, task.task_id), gettext("cancelled")))
+            else:
+                counts["requested"] += 1
+                lines.append(format_html("{}: {}", change_link(task, task.task_id),
+                                         gettext("cancel requested: it stops after the file it is syncing")))
+        summary = gettext("Cancelled: %(cancelled)d, cancel requested: %(requested)d, refused: %(refused)d.") % counts
+        report(self, request, summary, lines, warn=bool(counts["refused"]))
+
+    @admin.action(description=_("Retry selected tasks"), permissions=["operate"])
+    def retry_selected(self, request, queryset):
+        lines, counts = [], {"retried": 0, "refused": 0}
+        for task in queryset.order_by("pk"):
+            try:
+                task = sync_task_retry(task=task)
+            except ApplicationError as exc:
+                counts["refused"] += 1
+                lines.append(self._refused(task, exc))
+                continue
+            counts["retried"] += 1
+            lines.append(format_html("{}: {}", change_link(task, task.task_id), ngettext(
+                "queued again with %(count)d file", "queued again with %(count)d files", task.total_files)
+                % {"count": task.total_files}))
+        summary = gettext("Queued again: %(retried)d, refused: %(refused)d.") % counts
+        report(self, request, summary, lines, warn=bool(counts["refused"]))
+
+    def _refused(self, task, exc: ApplicationError):
+        return format_html("{}: {}", change_link(task, task.task_id), gettext("refused (%(status)s): %(reason)s") % {
+            "status": gettext(task.get_status_display()), "reason": refusal(exc)})
+
+
+def _result_cells(result: dict) -> tuple:
+    """One file's result (FileSyncResult.as_dict) as the cells of RESULT_COLUMNS."""
+    status = result.get("status", "")
+    if result.get("error"):
+        problems = format_html("<code>{}</code>", result["error"])
+    else:
+        reasons = {**result.get("quarantine_reasons", {}), **result.get("skipped_reasons", {})}
+        problems = ", ".join(f"{reason} x{count}" for reason, count in reasons.items()) or "-"
+    badge = status_badge(status, FILE_STATUS_LABELS.get(status, status))
+    counts = [result.get(name, 0) for name in ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped")]
+    return (result.get("file_name", result.get("file_id")), badge, result.get("template", ""), *counts, problems)
+
+
+@admin.register(models.CatalogFile)
+class CatalogFileAdmin(ReadOnlyAdmin):
+    list_display = ("file_name", "platform_code", "shop_id", "data_domain", "granularity", "period_start",
+                    "status_label", "rows_read", "rows_ingested", "quarantined_rows", "last_synced_at")
+    list_filter = ("status", "platform_code", "data_domain", "granularity")
+    search_fields = ("path", "file_name", "shop_id", "sha256")
+    date_hierarchy = "first_seen_at"
+    actions = ("sync_selected",)
+    fieldsets = (
+        (None, {"fields": ("path", "file_name", "status_label", "template", "duplicate_of")}),
+        (_("Classification"), {"fields": ("platform_code", "shop_id", "data_domain", "granularity",
+                                          ("period_start", "period_end"))}),
+        (_("Last sync"), {"fields": (("rows_read", "rows_ingested", "rows_skipped"), "quarantined_rows",
+                                     "last_error", "last_result_json", "last_synced_at")}),
+        (_("File"), {"fields": ("sha256", "size_bytes", "mtime_ns", "first_seen_at", "updated_at")}),
+    )
+    readonly_fields = fieldset_names(fieldsets)
+
+    def has_sync_permission(self, request):
+        """Submitting files is what operators with the change permission may do to a file."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, file):
+        return status_badge(file.status, file.get_status_display())
+
+    @admin.display(description=_("quarantined rows"), ordering="rows_quarantined")
+    def quarantined_rows(self, file):
+        if not file.rows_quarantined:
+            return 0
+        url = reverse("admin:sync_quarantinedrow_changelist")
+        return format_html('<a href="{}?file__id__exact={}">{}</a>', url, file.pk, file.rows_quarantined)
+
+    @admin.display(description=_("last result"))
+    def last_result_json(self, file):
+        return pretty_json(file.last_result)
+
+    @admin.action(description=_("Sync selected files"), permissions=["sync"])
+    def sync_selected(self, request, queryset):
+        # Files another task holds are left out and named, so the rest still go in one batch.
+        busy = list(queryset.filter(status__in=BUSY_STATUSES).order_by("pk"))
+        file_ids = list(queryset.exclude(status__in=BUSY_STATUSES).order_by("pk").values_list("pk", flat=True))
+        lines = [format_html("{}: {}", change_link(f, f.file_name), gettext(
+            "refused: already queued or being synced by another task")) for f in busy]
+        if not file_ids:
+            report(self, request, gettext("No sync task was created: every selected file is busy."), lines, warn=True)
+            return
+        try:
+            task = task_submit(user=request.user, task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids,
+                               priority=ADMIN_SYNC_PRIORITY, options=SyncOptions(), parameters={"source": "admin"})
+        except ApplicationError as exc:
+            self.message_user(request, gettext("No sync task was created: %(reason)s") % {"reason": refusal(exc)},
+                              messages.ERROR)
+            return
+        summary = format_html("{} {}", ngettext(
+            "Sync task queued with %(count)d file, %(refused)d refused:",
+            "Sync task queued with %(count)d files, %(refused)d refused:", len(file_ids)) % {
+            "count": len(file_ids), "refused": len(busy)}, change_link(task, task.task_id))
+        report(self, request, summary, lines, warn=bool(busy))
 
 
 @admin.register(models.QuarantinedRow)
-class QuarantinedRowAdmin(admin.ModelAdmin):
-    list_display = ("file", "source_row", "reasons", "task", "created_at")
-    list_select_related = ("file",)
-    search_fields = ("file__path",)
+class QuarantinedRowAdmin(ReadOnlyAdmin):
+    list_display = ("file", "source_row", "reasons_text", "task", "created_at")
+    list_filter = ("file__platform_code", "file__data_domain")
+    list_select_related = ("file", "task")
+    search_fields = ("file__path", "file__file_name")
+    ordering = ("file", "source_row")
+    fields = ("file", "task", "source_row", "reasons_text", "raw_json", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("reasons"))
+    def reasons_text(self, row):
+        return "; ".join(map(str, row.reasons)) or "-"
+
+    @admin.display(description=_("raw values"))
+    def raw_json(self, row):
+        return pretty_json(row.raw)
 
 
 @admin.register(models.DataQualityRecord)
-class DataQualityRecordAdmin(admin.ModelAdmin):
+class DataQualityRecordAdmin(ReadOnlyAdmin):
     list_display = ("platform_code", "shop_id", "data_domain", "business_date", "rows", "score", "checked_at")
     list_filter = ("platform_code", "data_domain")
+    search_fields = ("shop_id",)
+    date_hierarchy = "business_date"
+
+
+class FactAdmin(ReadOnlyAdmin):
+    list_filter = ("platform_code", "granularity")
+    list_select_related = ("source_file",)
+    date_hierarchy = "business_date"
+    # Fact tables grow to millions of rows: skip the unfiltered count on every page.
+    show_full_result_count = False
 
 
 for fact in models.FACT_MODELS.values():
-    admin.site.register(fact, list_display=("platform_code", "shop_id", "business_date", *fact.BUSINESS_KEY,
-                                            "source_file", "source_row"),
-                        list_filter=("platform_code", "granularity"), raw_id_fields=("source_file",))
+    admin.site.register(fact, FactAdmin,
+                        list_display=("platform_code", "shop_id", "business_date", *fact.BUSINESS_KEY,
+                                      "source_file", "source_row", "synced_at"),
+                        search_fields=("shop_id", *fact.BUSINESS_KEY))

@@ -1,6 +1,13 @@
 from django.urls import path
+from rest_framework.routers import DefaultRouter
 
 from sync.api import seed_views as v
+from sync.api import viewsets
+
+router = DefaultRouter()
+router.register("sync-tasks", viewsets.SyncTaskViewSet, basename="sync-task")
+router.register("catalog-files", viewsets.CatalogFileViewSet, basename="catalog-file")
+router.register("templates", viewsets.FieldTemplateViewSet, basename="template")
 
 urlpatterns = [
     path("data-sync/single", v.SyncSingleView.as_view(), name="data-sync-single"),
@@ -12,4 +19,5 @@ urlpatterns = [
     path("data-sync/cancel-task/<str:task_id>", v.CancelTaskView.as_view(), name="data-sync-cancel-task"),
     path("data-sync/retry-task/<str:task_id>", v.RetryTaskView.as_view(), name="data-sync-retry-task"),
     path("data-sync/user-task-count", v.UserTaskCountView.as_view(), name="data-sync-user-task-count"),
+    *router.urls,
 ]

@@ -1,0 +1,241 @@
+"""Request and response shapes of the /api/sync-tasks/, /api/catalog-files/ and /api/templates/ viewsets."""
+
+import json
+from functools import cache
+
+from django.utils.translation import gettext_lazy as _
+from django_celery_results.models import TaskResult
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from sync.api import serializers as s
+from sync.api.schema import enveloped
+from sync.models import (CatalogFile, DataDomain, FieldTemplate, FileStatus, Granularity, Platform, QuarantinedRow,
+                         TaskType)
+from sync.services.catalog import parse_period
+from sync.services.rows import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT
+from sync.services.uploads import UploadRejected, upload_check
+
+FIELD_TYPES = (TEXT, INT, DECIMAL, PERCENT, DATE, DATETIME)
+QUARANTINE_SHOWN = 100
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+@cache
+def page_of(serializer_class):
+    """DRF's PageNumberPagination page of serializer_class, as a serializer for the schema."""
+    name = f"{serializer_class.__name__.removesuffix('Serializer')}PageSerializer"
+    return type(name, (serializers.Serializer,), {
+        "count": serializers.IntegerField(help_text=_("items over all pages")),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializer_class(many=True),
+    })
+
+
+def enveloped_page(serializer_class):
+    """The envelope whose data is a page; drf-spectacular would otherwise wrap a list action's
+    response (the whole envelope) in its own page."""
+    envelope = enveloped(page_of(serializer_class))
+    extend_schema_serializer(many=False)(type(envelope))
+    return envelope
+
+
+# --- Sync tasks -------------------------------------------------------------------------------
+
+class SyncTaskSerializer(s.ProgressSerializer):
+    """A task in a list: the progress fields without the per-file detail."""
+
+    class Meta(s.ProgressSerializer.Meta):
+        fields = [f for f in s.ProgressSerializer.Meta.fields if f not in ("errors", "task_details")]
+
+
+class QueuePlaceSerializer(serializers.Serializer):
+    position = serializers.IntegerField(allow_null=True, help_text=_("1 = next to start; null when not waiting"))
+    ahead = serializers.IntegerField()
+    running = serializers.IntegerField()
+    estimated_start = serializers.DateTimeField(allow_null=True)
+    basis = serializers.CharField()
+
+
+class CeleryResultSerializer(serializers.ModelSerializer):
+    """The row django-celery-results keeps for the task id."""
+
+    result = serializers.SerializerMethodField(help_text=_("the return value, or the exception for a failure"))
+
+    class Meta:
+        model = TaskResult
+        fields = ["status", "result", "traceback", "task_name", "worker", "date_created", "date_done"]
+
+    @extend_schema_field(OpenApiTypes.ANY)
+    def get_result(self, row: TaskResult):
+        if row.result is None or row.content_type != "application/json":
+            return row.result
+        try:
+            return json.loads(row.result)
+        except ValueError:
+            return row.result
+
+
+class SyncTaskDetailSerializer(s.ProgressSerializer):
+    """`queue` and `celery_result` are set on the task by the view (task_queue_place, the TaskResult row)."""
+
+    queue = QueuePlaceSerializer(read_only=True)
+    celery_result = CeleryResultSerializer(read_only=True, allow_null=True,
+                                           help_text=_("null until a worker stored a result"))
+
+    class Meta(s.ProgressSerializer.Meta):
+        fields = [*s.ProgressSerializer.Meta.fields, "file_ids", "run_file_ids", "parameters", "file_results",
+                  "queue", "celery_result", "dispatched_at", "heartbeat_at", "updated_at"]
+
+
+class SyncTaskCreateRequest(s.BatchSyncRequest):
+    """One body for every task type: the seed endpoint's fields for that type, the rest ignored."""
+
+    task_type = serializers.ChoiceField(TaskType.choices)
+    file_id = serializers.IntegerField(min_value=1, required=False, help_text=_("single_file: the file"))
+    file_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=s.MAX_BATCH_IDS, required=False,
+        help_text=_("batch_by_ids: 1 to %(max)s catalog file ids") % {"max": s.MAX_BATCH_IDS})
+    use_template_header_row = serializers.BooleanField(default=True)
+
+    REQUIRED_BY_TYPE = {TaskType.SINGLE_FILE: "file_id", TaskType.BATCH_BY_IDS: "file_ids"}
+
+    def validate(self, attrs):
+        needed = self.REQUIRED_BY_TYPE.get(attrs["task_type"])
+        if needed and needed not in attrs:
+            raise serializers.ValidationError({needed: _("required for task_type %(type)s") % {
+                "type": attrs["task_type"]}})
+        return attrs
+
+
+# --- Catalog files ----------------------------------------------------------------------------
+
+class FileStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(FileStatus.choices, **kwargs)
+
+
+class FileStatusFieldExtension(OpenApiSerializerFieldExtension):
+    """Publishes FileStatus as its own FileStatusEnum component: drf-spectacular's enum hook would name
+    it StatusEnum like TaskStatus and warn about the collision (ENUM_NAME_OVERRIDES would also do)."""
+
+    target_class = FileStatusField
+
+    def map_serializer_field(self, auto_schema, direction):
+        component = ResolvedComponent(name="FileStatusEnum", type=ResolvedComponent.SCHEMA, object="FileStatusEnum",
+                                      schema={"type": "string", "enum": FileStatus.values})
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class CatalogFileSerializer(serializers.ModelSerializer):
+    status = FileStatusField(read_only=True)
+    template = serializers.StringRelatedField(allow_null=True, help_text=_("the template of the last sync"))
+
+    class Meta:
+        model = CatalogFile
+        fields = [
+            "id", "path", "file_name", "sha256", "size_bytes", "platform_code", "shop_id", "data_domain",
+            "granularity", "period_start", "period_end", "status", "duplicate_of", "template", "rows_read",
+            "rows_ingested", "rows_quarantined", "rows_skipped", "last_error", "first_seen_at", "last_synced_at",
+            "updated_at",
+        ]
+
+
+class QuarantinedRowSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QuarantinedRow
+        fields = ["id", "source_row", "raw", "reasons", "created_at"]
+
+
+class CatalogFileDetailSerializer(CatalogFileSerializer):
+    """`quarantined_rows` is capped at QUARANTINE_SHOWN (lowest source rows first); the view sets
+    `quarantine_sample` and `quarantine_total` on the file."""
+
+    quarantined_rows = QuarantinedRowSerializer(many=True, read_only=True, source="quarantine_sample",
+                                                help_text=_("the first %(n)s by source row") % {"n": QUARANTINE_SHOWN})
+    quarantined_rows_total = serializers.IntegerField(read_only=True, source="quarantine_total")
+
+    class Meta(CatalogFileSerializer.Meta):
+        fields = [*CatalogFileSerializer.Meta.fields, "last_result", "quarantined_rows", "quarantined_rows_total"]
+
+
+class CatalogFileUploadRequest(serializers.Serializer):
+    file = serializers.FileField(help_text=_("an export file (.xlsx .xlsm .xlsb .xls .ods .csv .tsv .txt)"))
+    platform_code = serializers.ChoiceField(Platform.choices)
+    shop_id = serializers.RegexField(r"^[\w][\w.\-]{0,99}$", help_text=_("letters, digits, _ . -"))
+    data_domain = serializers.ChoiceField(DataDomain.choices)
+    granularity = serializers.ChoiceField(Granularity.choices)
+    period = serializers.CharField(required=False, help_text=_(
+        "YYYYMMDD_YYYYMMDD or YYYY-MM-DD; default: read from the file name"))
+
+    def validate_file(self, upload):
+        try:
+            upload_check(name=upload.name, size=upload.size)
+        except UploadRejected as exc:
+            raise serializers.ValidationError(exc.message) from exc
+        return upload
+
+    def validate_period(self, value):
+        start, end = parse_period(value)
+        if start is None or end < start:
+            raise serializers.ValidationError(_("not a period: use YYYYMMDD_YYYYMMDD or YYYY-MM-DD"))
+        return start, end
+
+
+class SyncOptionsBody(serializers.Serializer):
+    only_with_template = serializers.BooleanField(default=True)
+    allow_quarantine = serializers.BooleanField(default=True)
+    use_template_header_row = serializers.BooleanField(default=True)
+
+
+class CatalogFileSyncRequest(serializers.Serializer):
+    priority = serializers.IntegerField(min_value=1, max_value=10, default=5, help_text=_("1-10, 10 highest"))
+    options = SyncOptionsBody(required=False)
+
+
+# --- Templates --------------------------------------------------------------------------------
+
+class FieldTemplateSerializer(serializers.ModelSerializer):
+    granularity = serializers.ChoiceField([FieldTemplate.ANY_GRANULARITY, *Granularity.values],
+                                          default=FieldTemplate.ANY_GRANULARITY)
+    mapping = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(), allow_empty=False), allow_empty=False,
+        help_text=_("{canonical field: [source header aliases]}"))
+    types = serializers.DictField(child=serializers.ChoiceField(FIELD_TYPES), required=False,
+                                  help_text=_("{mapped field: type}"))
+    required_fields = serializers.ListField(child=serializers.CharField(), required=False)
+    dedup_fields = serializers.ListField(child=serializers.CharField(), required=False)
+    date_formats = serializers.ListField(child=serializers.CharField(), required=False)
+    options = serializers.DictField(required=False)
+
+    class Meta:
+        model = FieldTemplate
+        fields = [
+            "id", "name", "platform_code", "data_domain", "granularity", "version", "is_active", "is_builtin",
+            "header_row", "mapping", "types", "required_fields", "dedup_fields", "date_formats",
+            "date_from_period", "options", "updated_at",
+        ]
+        read_only_fields = ["is_builtin", "updated_at"]
+
+    def validate(self, attrs):
+        """Every field named in types, required_fields and dedup_fields must be mapped or given a default
+        in options.defaults (on a partial update, against what the template keeps)."""
+        def value(name, empty):
+            return attrs.get(name, getattr(self.instance, name, empty))
+
+        defaults = value("options", {}).get("defaults", {})
+        known = set(value("mapping", {})) | (set(defaults) if isinstance(defaults, dict) else set())
+        errors = {}
+        for name in ("types", "required_fields", "dedup_fields"):
+            unknown = sorted(set(value(name, ())) - known)
+            if unknown:
+                errors[name] = [_("not in mapping: %(fields)s") % {"fields": ", ".join(unknown)}]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs

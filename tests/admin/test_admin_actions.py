@@ -1,0 +1,187 @@
+"""The operators' admin through Django's test client on the real database: cancel, retry and sync
+actions report what happened to each row, the task list shows progress, and the admin speaks Chinese."""
+
+import pytest
+from django.contrib import messages
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from sync.models import CatalogFile, FileStatus, QuarantinedRow, SyncProgressTask, TaskStatus, TaskType
+from tests.admin.conftest import CatalogFileFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+TASKS = reverse("admin:sync_syncprogresstask_changelist")
+FILES = reverse("admin:sync_catalogfile_changelist")
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+
+def run_action(client, changelist: str, action: str, objects, **headers):
+    """Select objects on the changelist, run the action, and return the one message it left."""
+    response = client.post(changelist, {"action": action, "_selected_action": [o.pk for o in objects], "index": 0},
+                           follow=True, **headers)
+    assert response.status_code == 200
+    (message,) = response.context["messages"]
+    return message.level, strip_tags(message.message)
+
+
+def test_cancel_of_a_queued_task_cancels_it_at_once_and_frees_its_files(operator_client, owner):
+    task = TaskFactory(user=owner)
+    CatalogFile.objects.filter(pk__in=task.file_ids).update(status=FileStatus.QUEUED)
+
+    level, text = run_action(operator_client, TASKS, "cancel_selected", [task])
+
+    task.refresh_from_db()
+    assert (task.status, task.cancel_requested) == (TaskStatus.CANCELLED, True)
+    files = CatalogFile.objects.filter(pk__in=task.file_ids)
+    assert set(files.values_list("status", flat=True)) == {FileStatus.PENDING}
+    assert level == messages.SUCCESS
+    assert "Cancelled: 1, cancel requested: 0, refused: 0." in text
+    assert f"{task.task_id}: cancelled" in text
+
+
+def test_cancel_of_a_processing_task_asks_it_to_stop_at_the_next_file(operator_client, owner):
+    task = TaskFactory(user=owner, status=TaskStatus.PROCESSING, processed_files=1)
+
+    level, text = run_action(operator_client, TASKS, "cancel_selected", [task])
+
+    task.refresh_from_db()
+    assert (task.status, task.cancel_requested) == (TaskStatus.PROCESSING, True)
+    assert level == messages.SUCCESS
+    assert "Cancelled: 0, cancel requested: 1, refused: 0." in text
+    assert f"{task.task_id}: cancel requested: it stops after the file it is syncing" in text
+
+
+def test_cancel_reports_each_task_and_warns_about_a_refused_completed_one(operator_client, owner):
+    queued = TaskFactory(user=owner)
+    completed = TaskFactory(user=owner, status=TaskStatus.COMPLETED, processed_files=2)
+
+    level, text = run_action(operator_client, TASKS, "cancel_selected", [queued, completed])
+
+    assert SyncProgressTask.objects.get(pk=queued.pk).status == TaskStatus.CANCELLED
+    assert SyncProgressTask.objects.get(pk=completed.pk).status == TaskStatus.COMPLETED
+    assert level == messages.WARNING
+    assert "Cancelled: 1, cancel requested: 0, refused: 1." in text
+    assert f"{queued.task_id}: cancelled" in text
+    assert f"{completed.task_id}: refused (Completed): only a queued or running task can be cancelled" in text
+
+
+def test_retry_queues_failed_and_cancelled_tasks_again_and_publishes_after_commit(
+        operator_client, owner, django_capture_on_commit_callbacks):
+    failed = TaskFactory(user=owner, status=TaskStatus.FAILED, processed_files=2, failed_files=2,
+                         errors=["orders.xlsx: no usable header"])
+    cancelled = TaskFactory(user=None, status=TaskStatus.CANCELLED, cancel_requested=True)
+
+    with django_capture_on_commit_callbacks() as published:
+        level, text = run_action(operator_client, TASKS, "retry_selected", [failed, cancelled])
+
+    for task in (failed, cancelled):
+        task.refresh_from_db()
+        assert (task.status, task.cancel_requested, task.processed_files, task.errors) == (
+            TaskStatus.QUEUED, False, 0, [])
+        assert len(task.task_details["previous_runs"]) == 1
+    assert len(published) == 2  # one Celery message per task, sent once the retry committed
+    assert level == messages.SUCCESS
+    assert "Queued again: 2, refused: 0." in text
+    assert f"{failed.task_id}: queued again with 2 files" in text
+
+
+def test_retry_of_a_completed_task_is_refused_with_the_reason(operator_client, owner):
+    completed = TaskFactory(user=owner, status=TaskStatus.COMPLETED)
+
+    level, text = run_action(operator_client, TASKS, "retry_selected", [completed])
+
+    assert SyncProgressTask.objects.get(pk=completed.pk).status == TaskStatus.COMPLETED
+    assert level == messages.WARNING
+    assert "Queued again: 0, refused: 1." in text
+    assert f"{completed.task_id}: refused (Completed): only a failed or cancelled task can be retried" in text
+
+
+def test_sync_selected_files_submits_one_batch_task_and_names_the_busy_files(operator_client, operator):
+    free = CatalogFileFactory.create_batch(3)
+    busy = CatalogFileFactory(status=FileStatus.QUEUED, file_name="busy_orders.xlsx")
+
+    level, text = run_action(operator_client, FILES, "sync_selected", [*free, busy])
+
+    task = SyncProgressTask.objects.get()
+    assert (task.task_type, task.user, task.file_ids) == (TaskType.BATCH_BY_IDS, operator, [f.pk for f in free])
+    assert set(CatalogFile.objects.filter(pk__in=task.file_ids).values_list("status", flat=True)) == {FileStatus.QUEUED}
+    assert level == messages.WARNING
+    assert f"Sync task queued with 3 files, 1 refused: {task.task_id}" in text
+    assert "busy_orders.xlsx: refused: already queued or being synced by another task" in text
+
+
+def test_sync_selected_creates_no_task_when_every_file_is_busy(operator_client):
+    busy = CatalogFileFactory(status=FileStatus.PROCESSING)
+
+    level, text = run_action(operator_client, FILES, "sync_selected", [busy])
+
+    assert not SyncProgressTask.objects.exists()
+    assert level == messages.WARNING and "No sync task was created" in text
+
+
+def test_task_list_shows_a_progress_bar_of_processed_over_total_files(operator_client, owner):
+    TaskFactory(user=owner, status=TaskStatus.PROCESSING, total_files=4, processed_files=1, rows_ingested=120)
+
+    response = operator_client.get(TASKS)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<progress class="sync-progress" max="4" value="1" title="1/4"></progress> 1/4' in html
+    assert "owner" in html and "120" in html
+
+
+def test_task_detail_is_read_only_and_shows_file_results_and_errors(operator_client, owner):
+    task = TaskFactory(user=owner, status=TaskStatus.FAILED, errors=["orders.xlsx: no usable header row"],
+                       file_results=[{"file_id": 1, "file_name": "orders.xlsx", "status": "failed", "rows_read": 0,
+                                      "error": "no usable header row"},
+                                     {"file_id": 2, "file_name": "traffic.csv", "status": "partial", "rows_read": 10,
+                                      "rows_ingested": 8, "rows_quarantined": 2,
+                                      "quarantine_reasons": {"missing order_id": 2}}])
+
+    response = operator_client.get(reverse("admin:sync_syncprogresstask_change", args=[task.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="_save"' not in html  # the worker owns the row; the form never writes it
+    assert "<td>traffic.csv</td>" in html and "missing order_id x2" in html
+    assert "<li><code>orders.xlsx: no usable header row</code></li>" in html
+
+
+def test_a_files_quarantined_rows_are_one_click_away(operator_client):
+    file, other = CatalogFileFactory(rows_quarantined=2), CatalogFileFactory()
+    for row, owner_file in ((3, file), (7, file), (4, other)):
+        QuarantinedRow.objects.create(file=owner_file, source_row=row, raw={"Order ID": ""},
+                                      reasons=["missing order_id"])
+    link = f'{reverse("admin:sync_quarantinedrow_changelist")}?file__id__exact={file.pk}'
+
+    assert f'<a href="{link}">2</a>' in operator_client.get(FILES).content.decode()
+    response = operator_client.get(link)
+
+    assert response.status_code == 200
+    assert [r.source_row for r in response.context["cl"].result_list] == [3, 7]
+
+
+def test_chinese_task_list_shows_the_translated_actions_and_statuses(operator_client, owner):
+    TaskFactory(user=owner, status=TaskStatus.FAILED)
+
+    html = operator_client.get(TASKS, **ZH).content.decode()
+
+    assert 'lang="zh-hans"' in html
+    assert "取消所选任务" in html and "重试所选任务" in html
+    assert "失败" in html and "进度" in html
+
+
+def test_chinese_file_list_shows_the_sync_action(operator_client):
+    CatalogFileFactory()
+
+    assert "同步所选文件" in operator_client.get(FILES, **ZH).content.decode()
+
+
+def test_action_messages_are_in_the_operators_language(operator_client, owner):
+    completed = TaskFactory(user=owner, status=TaskStatus.COMPLETED)
+
+    level, text = run_action(operator_client, TASKS, "cancel_selected", [completed], **ZH)
+
+    assert level == messages.WARNING
+    assert "已取消：0，已请求取消：0，被拒绝：1。" in text
+    assert "被拒绝（已完成）：只能取消排队中或运行中的任务" in text
