@@ -39,6 +39,18 @@ def submission_response(task: SyncProgressTask | None, *, total_files: int, miss
     return respond(payload, message=message or _("Sync task submitted."), status_code=code)
 
 
+def submit_and_respond(*, user, task_type: str, data: dict, file_ids: list[int], missing=None):
+    """task_submit and the 202 answer (200 without a task when there is nothing to sync); the seed
+    endpoints and the sync-tasks viewset both submit through here."""
+    if not file_ids:
+        return submission_response(None, total_files=0, missing=missing,
+                                   message=_("There are no pending files to sync."))
+    options = SyncOptions(**{k: data[k] for k in SyncOptions.__dataclass_fields__ if k in data})
+    task = task_submit(user=user, task_type=task_type, file_ids=file_ids, priority=data["priority"],
+                       options=options, parameters={k: v for k, v in data.items() if k != "file_ids"})
+    return submission_response(task, total_files=len(file_ids), missing=missing)
+
+
 class _Submit(APIView):
     request_serializer: type[s.SyncOptionsSerializer]
     task_type: str
@@ -46,19 +58,9 @@ class _Submit(APIView):
     def post(self, request):
         params = self.request_serializer(data=request.data)
         params.is_valid(raise_exception=True)
-        data = params.validated_data
-        file_ids, missing = self.files(data)
-        if not file_ids:
-            return submission_response(None, total_files=0, missing=missing,
-                                       message=_("There are no pending files to sync."))
-        task = task_submit(
-            user=request.user, task_type=self.task_type, file_ids=file_ids, priority=data["priority"],
-            options=SyncOptions(only_with_template=data["only_with_template"],
-                                allow_quarantine=data["allow_quarantine"],
-                                use_template_header_row=data.get("use_template_header_row", True)),
-            parameters={k: v for k, v in data.items() if k != "file_ids"},
-        )
-        return submission_response(task, total_files=len(file_ids), missing=missing)
+        file_ids, missing = self.files(params.validated_data)
+        return submit_and_respond(user=request.user, task_type=self.task_type, data=params.validated_data,
+                                  file_ids=file_ids, missing=missing)
 
     def files(self, data) -> tuple[list[int], list[int] | None]:
         raise NotImplementedError

@@ -20,7 +20,6 @@ from sync.api.schema import ERRORS, enveloped
 from sync.models import CatalogFile, FieldTemplate, SyncProgressTask, TaskStatus, TaskType
 from sync.selectors import task_queue_place, tasks_visible_to
 from sync.services.ingest import SyncOptions
-from sync.services.submission import task_submit
 from sync.services.sync_tasks import sync_task_cancel, sync_task_retry
 from sync.services.uploads import catalog_upload
 
@@ -34,17 +33,6 @@ SEED_SUBMIT_VIEWS = {
 }
 SUBMITTED = {202: enveloped(s.SubmissionSerializer),
              200: OpenApiResponse(enveloped(s.SubmissionSerializer), description="no pending file: no task")}
-
-
-def _submit(*, user, task_type: str, data: dict, file_ids: list[int], missing: list[int] | None = None):
-    """task_submit and the seed's 202 answer (200 without a task when there is nothing to sync)."""
-    if not file_ids:
-        return seed_views.submission_response(None, total_files=0, missing=missing,
-                                              message=_("There are no pending files to sync."))
-    options = SyncOptions(**{k: data[k] for k in SyncOptions.__dataclass_fields__ if k in data})
-    task = task_submit(user=user, task_type=task_type, file_ids=file_ids, priority=data["priority"], options=options,
-                       parameters={k: v for k, v in data.items() if k != "file_ids"})
-    return seed_views.submission_response(task, total_files=len(file_ids), missing=missing)
 
 
 class _Listed:
@@ -91,7 +79,8 @@ class SyncTaskViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
         taken = seed.request_serializer().fields
         data = {k: v for k, v in params.validated_data.items() if k in taken}
         file_ids, missing = seed().files(data)
-        return _submit(user=request.user, task_type=seed.task_type, data=data, file_ids=file_ids, missing=missing)
+        return seed_views.submit_and_respond(user=request.user, task_type=seed.task_type, data=data,
+                                             file_ids=file_ids, missing=missing)
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, task_id: str):
@@ -159,7 +148,8 @@ class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet
         params.is_valid(raise_exception=True)
         options = {**asdict(SyncOptions()), **params.validated_data.get("options", {})}
         data = {"file_id": file.pk, "priority": params.validated_data["priority"], **options}
-        return _submit(user=request.user, task_type=TaskType.SINGLE_FILE, data=data, file_ids=[file.pk])
+        return seed_views.submit_and_respond(user=request.user, task_type=TaskType.SINGLE_FILE, data=data,
+                                             file_ids=[file.pk])
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):
