@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Platform(models.TextChoices):
@@ -15,17 +16,17 @@ class Platform(models.TextChoices):
 
 
 class DataDomain(models.TextChoices):
-    ORDERS = "orders", "Orders"
-    PRODUCTS = "products", "Product performance"
-    TRAFFIC = "traffic", "Traffic"
-    INVENTORY = "inventory", "Inventory"
+    ORDERS = "orders", _("Orders")
+    PRODUCTS = "products", _("Product performance")
+    TRAFFIC = "traffic", _("Traffic")
+    INVENTORY = "inventory", _("Inventory")
 
 
 class Granularity(models.TextChoices):
-    DAILY = "daily", "Daily"
-    WEEKLY = "weekly", "Weekly"
-    MONTHLY = "monthly", "Monthly"
-    SNAPSHOT = "snapshot", "Snapshot"
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    SNAPSHOT = "snapshot", _("Snapshot")
 
 
 class PlatformAccount(models.Model):
@@ -43,6 +44,8 @@ class PlatformAccount(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("platform account")
+        verbose_name_plural = _("platform accounts")
         constraints = [
             models.UniqueConstraint(fields=["platform_code", "shop_id"], name="uniq_account_platform_shop")
         ]
@@ -62,6 +65,8 @@ class ComponentVersion(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("component version")
+        verbose_name_plural = _("component versions")
         constraints = [
             models.UniqueConstraint(fields=["component_name", "version"], name="uniq_component_version")
         ]
@@ -106,6 +111,8 @@ class FieldTemplate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("field template")
+        verbose_name_plural = _("field templates")
         constraints = [
             models.UniqueConstraint(
                 fields=["platform_code", "data_domain", "granularity", "version"], name="uniq_template_version"
@@ -118,13 +125,13 @@ class FieldTemplate(models.Model):
 
 
 class FileStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    QUEUED = "queued", "Queued"
-    PROCESSING = "processing", "Processing"
-    INGESTED = "ingested", "Ingested"
-    PARTIAL = "partial", "Partial (rows quarantined)"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
+    PENDING = "pending", _("Pending")
+    QUEUED = "queued", _("Queued")
+    PROCESSING = "processing", _("Processing")
+    INGESTED = "ingested", _("Ingested")
+    PARTIAL = "partial", _("Partial (rows quarantined)")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
 
 
 class CatalogFile(models.Model):
@@ -155,6 +162,8 @@ class CatalogFile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("catalog file")
+        verbose_name_plural = _("catalog files")
         indexes = [
             models.Index(fields=["status", "platform_code", "data_domain"]),
             models.Index(fields=["platform_code", "shop_id", "data_domain", "granularity"]),
@@ -166,18 +175,18 @@ class CatalogFile(models.Model):
 
 
 class TaskType(models.TextChoices):
-    SINGLE_FILE = "single_file", "Single file"
-    BATCH = "batch", "Batch"
-    BATCH_BY_IDS = "batch_by_ids", "Batch by ids"
-    BATCH_ALL = "batch_all", "Batch all"
+    SINGLE_FILE = "single_file", _("Single file")
+    BATCH = "batch", _("Batch")
+    BATCH_BY_IDS = "batch_by_ids", _("Batch by ids")
+    BATCH_ALL = "batch_all", _("Batch all")
 
 
 class TaskStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    PROCESSING = "processing", "Processing"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    QUEUED = "queued", _("Queued")
+    PROCESSING = "processing", _("Processing")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class SyncProgressTask(models.Model):
@@ -217,6 +226,8 @@ class SyncProgressTask(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("sync task")
+        verbose_name_plural = _("sync tasks")
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["user", "status"]),
@@ -294,6 +305,8 @@ class OrderLine(FactBase):
     tracking_number = models.CharField(max_length=100, blank=True)
 
     class Meta(FactBase.Meta):
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         constraints = _natural_key("orderline", ORDER_KEY)
 
 
@@ -327,6 +340,8 @@ class ProductPerformance(FactBase):
     bounce_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
 
     class Meta(FactBase.Meta):
+        verbose_name = _("product performance")
+        verbose_name_plural = _("product performance")
         constraints = _natural_key("productperformance", PRODUCT_KEY)
 
 
@@ -349,6 +364,8 @@ class TrafficDaily(FactBase):
     bounce_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
 
     class Meta(FactBase.Meta):
+        verbose_name = _("daily traffic")
+        verbose_name_plural = _("daily traffic")
         constraints = _natural_key("trafficdaily", TRAFFIC_KEY)
 
 
@@ -371,6 +388,8 @@ class InventorySnapshot(FactBase):
     unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
 
     class Meta(FactBase.Meta):
+        verbose_name = _("inventory snapshot")
+        verbose_name_plural = _("inventory snapshots")
         constraints = _natural_key("inventorysnapshot", INVENTORY_KEY)
 
 
@@ -393,6 +412,8 @@ class QuarantinedRow(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("quarantined row")
+        verbose_name_plural = _("quarantined rows")
         indexes = [models.Index(fields=["file", "source_row"])]
 
 
@@ -409,6 +430,8 @@ class DataQualityRecord(models.Model):
     checked_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("data quality record")
+        verbose_name_plural = _("data quality records")
         constraints = [
             models.UniqueConstraint(
                 fields=["platform_code", "shop_id", "data_domain", "business_date"], name="uniq_quality_record"

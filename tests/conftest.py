@@ -9,14 +9,27 @@ import uuid
 from pathlib import Path
 
 import pytest
+from babel.messages.frontend import CommandLineInterface
 from django.conf import settings
 from django.db import connection
+from django.test.signals import setting_changed
 
 from sync.services.templates import templates_install_builtin
 from tests.run_env import RUN_DIR, stop_process
 
 WORKER_READY_TIMEOUT_S = 60
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# The translation catalogs are built, not committed (`make messages`); a plain `pytest` builds them too.
+@pytest.fixture(scope="session", autouse=True)
+def compiled_messages():
+    stale = [po for po in (BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po")
+             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if stale:
+        CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(BASE_DIR / "locale"), "-D", "django"])
+        # Django caches each language's catalog once loaded; this is how it drops them on a settings change.
+        setting_changed.send(sender=None, setting="LOCALE_PATHS", value=None, enter=False)
 
 
 @pytest.fixture

@@ -1,32 +1,16 @@
 """The admin's personas (a staff operator who logs in with a password, a task owner) and rows made by
-factories; the zh_Hans catalog compiled when its .mo is missing or older than the .po (.mo files are
-built, not committed: `make messages` does the same)."""
-
-from pathlib import Path
+factories."""
 
 import factory
 import pytest
-from babel.messages.frontend import CommandLineInterface
 from django.contrib.auth.models import User
 from django.test import Client
-from django.test.signals import setting_changed
 
 from sync.models import CatalogFile, SyncProgressTask, TaskType
 from sync.services.users import api_user_create
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 OPERATOR = "operator"
 OPERATOR_PASSWORD = "Operator-pass-4821"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_messages():
-    stale = [po for po in (BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po")
-             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
-    if stale:
-        CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(BASE_DIR / "locale"), "-D", "django"])
-        # Django caches each language's catalog once loaded; this is how it drops them on a settings change.
-        setting_changed.send(sender=None, setting="LOCALE_PATHS", value=None, enter=False)
 
 
 class CatalogFileFactory(factory.django.DjangoModelFactory):

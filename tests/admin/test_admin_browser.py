@@ -14,7 +14,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from erp.celery import app as celery_app
 from sync.models import SyncProgressTask, TaskStatus
-from tests.admin.conftest import BASE_DIR, OPERATOR, OPERATOR_PASSWORD, TaskFactory
+from tests.conftest import BASE_DIR
+from tests.admin.conftest import OPERATOR, OPERATOR_PASSWORD, TaskFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = "/usr/bin/chromedriver"
