@@ -11,12 +11,37 @@ from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, Ta
 from sync.selectors import task_queue_place
 from sync.services.catalog import catalog_scan
 from sync.services.demo_exports import demo_exports_write
-from sync.services.sync_tasks import sync_task_cancel, sync_task_create, sync_task_retry
+from sync.services.sync_tasks import sync_task_create
+from sync.services.users import api_user_create
 from tests.conftest import wait_for
 from tests.sync.test_worker import run_to_end
 
+OPERATOR_PATHS = ["api", "admin"]
+
 BATCH_FILES = 8
 ROWS_PER_FILE = 20_000
+
+
+def operate(via: str, action: str, task: SyncProgressTask):
+    """Cancel or retry the way an operator would: the seed API endpoint, or the admin's bulk action."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    if via == "api":
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_user_create(username='op-api', role='admin')}")
+        response = client.post(f"/api/data-sync/{action}-task/{task.task_id}", format="json")
+        assert response.status_code in (200, 202), response.json()
+    else:
+        api_user_create(username="op-admin", role="admin")
+        client = Client()
+        client.force_login(User.objects.get(username="op-admin"))
+        response = client.post("/admin/sync/syncprogresstask/",
+                               {"action": f"{action}_selected", "_selected_action": [task.pk]})
+        assert response.status_code == 302
+    task.refresh_from_db()
+    return task
 
 
 def shops_of_orders(inbox, count: int, rows: int, tmp_path) -> list[int]:
@@ -32,11 +57,12 @@ def shops_of_orders(inbox, count: int, rows: int, tmp_path) -> list[int]:
 
 
 @pytest.mark.worker
-def test_a_cancelled_queued_task_never_starts(worker_factory, inbox, templates, tmp_path):
+@pytest.mark.parametrize("via", OPERATOR_PATHS)
+def test_a_cancelled_queued_task_never_starts(via, worker_factory, inbox, templates, tmp_path):
     file_ids = shops_of_orders(inbox, 1, 50, tmp_path)
     task = sync_task_create(task_type=TaskType.SINGLE_FILE, file_ids=file_ids)
 
-    sync_task_cancel(task=task)
+    operate(via, "cancel", task)
     worker_factory()  # the message is still in the broker: the worker takes it and must leave it alone
 
     wait_for(lambda: TaskResult.objects.filter(task_id=task.task_id, status="SUCCESS").exists(),
@@ -49,12 +75,13 @@ def test_a_cancelled_queued_task_never_starts(worker_factory, inbox, templates, 
 
 
 @pytest.mark.worker
-def test_cancelling_a_running_batch_stops_at_a_file_boundary(celery_worker, inbox, templates, tmp_path):
+@pytest.mark.parametrize("via", OPERATOR_PATHS)
+def test_cancelling_a_running_batch_stops_at_a_file_boundary(via, celery_worker, inbox, templates, tmp_path):
     file_ids = shops_of_orders(inbox, BATCH_FILES, ROWS_PER_FILE, tmp_path)
     task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
     wait_for(lambda: SyncProgressTask.objects.get(pk=task.pk).processed_files >= 1, what="the first file")
 
-    sync_task_cancel(task=task)
+    assert operate(via, "cancel", task).cancel_requested
 
     task = run_to_end(task)
     files = {f.pk: f for f in CatalogFile.objects.all()}
@@ -66,7 +93,8 @@ def test_cancelling_a_running_batch_stops_at_a_file_boundary(celery_worker, inbo
 
 
 @pytest.mark.worker
-def test_retry_of_a_failed_task_syncs_only_what_is_missing(celery_worker, inbox, templates, tmp_path):
+@pytest.mark.parametrize("via", OPERATOR_PATHS)
+def test_retry_of_a_failed_task_syncs_only_what_is_missing(via, celery_worker, inbox, templates, tmp_path):
     good, broken = shops_of_orders(inbox, 2, 50, tmp_path)
     broken_file = CatalogFile.objects.get(pk=broken)
     hidden = tmp_path / "hidden.txt"
@@ -76,7 +104,7 @@ def test_retry_of_a_failed_task_syncs_only_what_is_missing(celery_worker, inbox,
     first_sync = CatalogFile.objects.get(pk=good).last_synced_at
 
     shutil.move(hidden, inbox / broken_file.path)
-    task = run_to_end(sync_task_retry(task=task))
+    task = run_to_end(operate(via, "retry", task))
 
     assert task.status == TaskStatus.COMPLETED
     assert (task.run_file_ids, task.attempts, task.processed_files) == ([broken], 2, 1)
