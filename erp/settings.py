@@ -156,6 +156,8 @@ SPECTACULAR_SETTINGS = {
     # 3.1 writes nullable fields as JSON Schema types, so the tests validate responses with jsonschema.
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Both models have a "status" with other values: name their enums apart.
+    "ENUM_NAME_OVERRIDES": {"TaskStatusEnum": "sync.models.TaskStatus", "FileStatusEnum": "sync.models.FileStatus"},
     # The docs and the schema are public (DESIGN.md 7); everything else needs a login.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

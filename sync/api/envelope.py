@@ -87,6 +87,8 @@ class EnvelopeRenderer(JSONRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = (renderer_context or {}).get("response")
+        if response is not None and response.status_code == 204:
+            return b""  # no content means no body, not even an envelope
         if response is not None and response.status_code < 400 and not _is_envelope(data):
             data = {"success": True, "data": data, "message": getattr(response, "message", "")}
         return super().render(data, accepted_media_type, renderer_context)

@@ -5,15 +5,13 @@ from functools import cache
 
 from django.utils.translation import gettext_lazy as _
 from django_celery_results.models import TaskResult
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from sync.api import serializers as s
 from sync.api.schema import enveloped
-from sync.models import (CatalogFile, DataDomain, FieldTemplate, FileStatus, Granularity, Platform, QuarantinedRow,
+from sync.models import (CatalogFile, DataDomain, FieldTemplate, Granularity, Platform, QuarantinedRow,
                          TaskType)
 from sync.services.catalog import parse_period
 from sync.services.rows import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT
@@ -115,26 +113,7 @@ class SyncTaskCreateRequest(s.BatchSyncRequest):
 
 # --- Catalog files ----------------------------------------------------------------------------
 
-class FileStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(FileStatus.choices, **kwargs)
-
-
-class FileStatusFieldExtension(OpenApiSerializerFieldExtension):
-    """Publishes FileStatus as its own FileStatusEnum component: drf-spectacular's enum hook would name
-    it StatusEnum like TaskStatus and warn about the collision (ENUM_NAME_OVERRIDES would also do)."""
-
-    target_class = FileStatusField
-
-    def map_serializer_field(self, auto_schema, direction):
-        component = ResolvedComponent(name="FileStatusEnum", type=ResolvedComponent.SCHEMA, object="FileStatusEnum",
-                                      schema={"type": "string", "enum": FileStatus.values})
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
 class CatalogFileSerializer(serializers.ModelSerializer):
-    status = FileStatusField(read_only=True)
     template = serializers.StringRelatedField(allow_null=True, help_text=_("the template of the last sync"))
 
     class Meta:
