@@ -77,10 +77,11 @@ class SyncSingleView(_Submit):
         return [file.pk], None
 
 
+# Batches take pending files only, so a file another task holds is never chosen (no 409 here).
 @extend_schema(tags=[SEED_TAG], request=s.BatchSyncRequest,
                responses={202: enveloped(s.SubmissionSerializer),
                           200: OpenApiResponse(enveloped(s.SubmissionSerializer), description="no pending file"),
-                          **ERRORS(400, 401, 409, 429)})
+                          **ERRORS(400, 401, 429)})
 class SyncBatchView(_Submit):
     request_serializer = s.BatchSyncRequest
     task_type = TaskType.BATCH
@@ -107,7 +108,7 @@ class SyncBatchByIdsView(_Submit):
 @extend_schema(tags=[SEED_TAG], request=s.BatchAllSyncRequest,
                responses={202: enveloped(s.SubmissionSerializer),
                           200: OpenApiResponse(enveloped(s.SubmissionSerializer), description="no pending file"),
-                          **ERRORS(400, 401, 409, 429)})
+                          **ERRORS(400, 401, 429)})
 class SyncBatchAllView(_Submit):
     request_serializer = s.BatchAllSyncRequest
     task_type = TaskType.BATCH_ALL

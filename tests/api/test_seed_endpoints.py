@@ -171,3 +171,38 @@ def test_user_task_count(owner, demo_files):
     data = get(owner, "/api/data-sync/user-task-count", "/api/data-sync/user-task-count").json()["data"]
 
     assert data == {"running": 0, "queued": 2, "limit": 10, "remaining": 8}
+
+
+@override_settings(MAX_TASKS_PER_USER=1)
+@pytest.mark.parametrize("path", ["/api/data-sync/batch", "/api/data-sync/batch-all"])
+def test_batches_answer_429_at_the_quota(owner, demo_files, path):
+    _submit(owner, demo_files[0])
+
+    assert_error(post(owner, path, {"platform": "*"} if path.endswith("batch") else {}), 429, "quota_exceeded")
+
+
+def test_batch_all_validation(owner):
+    body = assert_error(post(owner, "/api/data-sync/batch-all", {"priority": 0}), 400, "validation_error")
+    assert "priority" in body["error"]["detail"]
+
+
+def test_task_status_of_an_unknown_task_is_404(owner):
+    assert_error(get(owner, "/api/data-sync/task-status/nope", "/api/data-sync/task-status/{task_id}"),
+                 404, "not_found")
+
+
+def test_retry_validation_and_quota(owner, demo_files, django_capture_on_commit_callbacks):
+    task_id = _submit(owner, demo_files[0])
+    with django_capture_on_commit_callbacks(execute=True):  # the cancel gives the slot back on commit
+        owner.post(f"/api/data-sync/cancel-task/{task_id}")
+    path, template = f"/api/data-sync/retry-task/{task_id}", "/api/data-sync/retry-task/{task_id}"
+
+    assert_error(post(owner, path, {"all_files": "maybe"}, template=template), 400, "validation_error")
+    with override_settings(MAX_TASKS_PER_USER=1):
+        _submit(owner, demo_files[1])
+        assert_error(post(owner, path, template=template), 429, "quota_exceeded")
+    assert SyncProgressTask.objects.get(task_id=task_id).status == TaskStatus.CANCELLED
+
+
+def test_unknown_endpoints_and_methods_are_enveloped(owner):
+    assert_error(owner.get(SINGLE), 405, "method_not_allowed")
