@@ -204,7 +204,17 @@ else:
         # Above the hard time limit, so a running task's unacked message is not redelivered to a
         # second worker while the first is still within its limit (Redis transport).
         "visibility_timeout": 1800 + 600,
+        # Redis has no priorities: kombu keeps one list per step and reads 0 first. Ten steps carry our
+        # 1-10 scale one to one (sync/services/priority.py maps it).
+        "priority_steps": list(range(10)),
+        "sep": ":",
+        "queue_order_strategy": "priority",
+        # A dead broker must fail a publish in about a second, not hang the request.
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
     }
+# Connect timeout in seconds for publishing and consuming (RabbitMQ and Redis).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Results live in the database, so they survive a broker flush and the admin can show them.
 CELERY_RESULT_BACKEND = "django-db"
 # Store task name, args and worker with each result (the API's task detail shows them).
@@ -233,6 +243,7 @@ CELERY_TASK_ROUTES = {
     "sync.tasks.extract_product_images": {"queue": "data_processing"},
     "sync.tasks.scan_inbox": {"queue": "scheduled"},
     "sync.tasks.reconcile_quotas": {"queue": "scheduled"},
+    "sync.tasks.dispatch_deferred": {"queue": "scheduled"},
 }
 CELERY_TASK_QUEUE_MAX_PRIORITY = 10
 CELERY_TASK_DEFAULT_PRIORITY = 5

@@ -3,6 +3,12 @@ operator's edits to other jobs in the admin survive a deploy."""
 
 BEAT_JOBS = [
     {
+        "name": "dispatch deferred tasks",
+        "task": "sync.tasks.dispatch_deferred",
+        "every_seconds": 10,
+        "queue": "scheduled",
+    },
+    {
         "name": "scan inbox",
         "task": "sync.tasks.scan_inbox",
         "every_seconds": 300,

@@ -219,7 +219,8 @@ class SyncProgressTask(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="When the broker accepted the message")
+    dispatch_error = models.TextField(blank=True, help_text="Why the last publish failed (the task waits for the broker)")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -232,6 +233,7 @@ class SyncProgressTask(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["user", "status"]),
             models.Index(fields=["task_type", "created_at"]),
+            models.Index(fields=["status", "dispatched_at"]),
         ]
 
     def __str__(self):

@@ -11,7 +11,7 @@ from sync.models import CatalogFile, SyncProgressTask, TaskStatus
 from sync.services.catalog import catalog_scan
 from sync.services.images import product_images_extract
 from sync.services.quota import quota_reconcile
-from sync.services.sync_tasks import sync_task_run
+from sync.services.sync_tasks import sync_task_run, sync_tasks_dispatch_deferred
 
 logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -68,3 +68,9 @@ def reconcile_quotas(self):
     changes = quota_reconcile()
     logger.info("task %s: quota slots reconciled: %s", self.request.id, changes)
     return changes
+
+
+@shared_task(bind=True)
+def dispatch_deferred(self):
+    """Beat, every 10 s: publish tasks written while the broker was down."""
+    return sync_tasks_dispatch_deferred()

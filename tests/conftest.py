@@ -1,10 +1,13 @@
 """Shared fixtures: built-in templates, a clean inbox per test, and a real celery worker process."""
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from django.db import connection
 from django.test.signals import setting_changed
 
 from sync.services.templates import templates_install_builtin
-from tests.run_env import RUN_DIR, stop_process
+from tests.run_env import RUN_DIR, free_port, start_redis_server, stop_process
 
 WORKER_READY_TIMEOUT_S = 60
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -119,3 +122,72 @@ def wait_for(predicate, timeout: float = 120, interval: float = 0.25, what: str 
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def redis_server():
+    """Starts private redis-servers on free ports that the test may kill and restart; all stopped after."""
+    started = []
+
+    def start(port: int | None = None) -> dict:
+        port = port or free_port()
+        workdir = RUN_DIR / f"redis-{port}"
+        workdir.mkdir(exist_ok=True)
+        server = {"process": start_redis_server(port, workdir), "port": port, "url": f"redis://127.0.0.1:{port}/0"}
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        stop_process(server["process"])
+
+
+def start_web(env: dict) -> tuple[subprocess.Popen, str]:
+    """gunicorn with 2 workers on a free port, answering /healthz."""
+    port = free_port()
+    log = (RUN_DIR / f"gunicorn-{port}.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "erp.wsgi:application", "--workers", "2", "--threads", "8",
+         "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: http_json("GET", f"{url}/healthz")[0] == 200, timeout=60, what="gunicorn")
+    except AssertionError:
+        stop_process(process)
+        raise
+    return process, url
+
+
+def http_json(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
+    """A real HTTP call; (status, JSON body), or (0, {}) when nothing answers."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Token {token}"} if token else {})}
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+    except OSError:
+        return 0, {}
+
+
+def start_beat(env: dict, log_path: Path) -> subprocess.Popen:
+    """A real `celery beat` on the database scheduler; ready once it logs that it started."""
+    log = log_path.open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "erp", "beat", "--loglevel", "INFO",
+         "--schedule", str(log_path.with_suffix(".schedule"))],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(lambda: b"beat: Starting" in log_path.read_bytes() or process.poll() is not None, timeout=60,
+                 what="celery beat")
+    except AssertionError:
+        stop_process(process)
+        raise
+    if process.poll() is not None:
+        raise RuntimeError(f"celery beat exited:\n{log_path.read_text(errors='replace')[-3000:]}")
+    return process

@@ -31,10 +31,13 @@ def submission_response(task: SyncProgressTask | None, *, total_files: int, miss
         "queue_position": place and place.position,
         "estimated_start": place and place.estimated_start,
         "estimate_basis": place.basis if place else "",
+        "fallback": bool(task and task.dispatched_at is None),
     }
     if missing is not None:
         data["missing_file_ids"] = missing
     payload = s.SubmissionSerializer(data).data
+    if data["fallback"]:
+        message = _("The broker is unreachable: the task is saved and will be dispatched when it is back.")
     code = status.HTTP_202_ACCEPTED if task else status.HTTP_200_OK
     return respond(payload, message=message or _("Sync task submitted."), status_code=code)
 

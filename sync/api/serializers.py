@@ -11,7 +11,9 @@ MAX_BATCH_LIMIT = 1000
 
 
 class SyncOptionsSerializer(serializers.Serializer):
-    priority = serializers.IntegerField(min_value=1, max_value=10, default=5, help_text=_("1-10, 10 highest"))
+    priority = serializers.IntegerField(
+        min_value=1, max_value=10, required=False, allow_null=True, default=None,
+        help_text=_("1-10, 10 highest; default 5 for one file, lower for batches; capped by role"))
     only_with_template = serializers.BooleanField(default=True)
     allow_quarantine = serializers.BooleanField(default=True)
 
@@ -62,6 +64,8 @@ class SubmissionSerializer(serializers.Serializer):
     queue_position = serializers.IntegerField(allow_null=True)
     estimated_start = serializers.DateTimeField(allow_null=True)
     estimate_basis = serializers.CharField()
+    fallback = serializers.BooleanField(
+        help_text=_("true when the broker was unreachable: the task is saved and dispatched once it is back"))
 
 
 class ProgressSerializer(serializers.ModelSerializer):

@@ -174,7 +174,8 @@ class SyncOptionsBody(serializers.Serializer):
 
 
 class CatalogFileSyncRequest(serializers.Serializer):
-    priority = serializers.IntegerField(min_value=1, max_value=10, default=5, help_text=_("1-10, 10 highest"))
+    priority = serializers.IntegerField(min_value=1, max_value=10, required=False, allow_null=True, default=None,
+                                        help_text=_("1-10, 10 highest; default 5; capped by role"))
     options = SyncOptionsBody(required=False)
 
 

@@ -1,4 +1,5 @@
-"""Installing the declared beat jobs into django-celery-beat's tables."""
+"""Installing the declared beat jobs into django-celery-beat's tables (by a migration, and by
+`manage.py install_beat_jobs` after sync/beat.py changes)."""
 
 from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
@@ -7,11 +8,10 @@ from sync.beat import BEAT_JOBS
 
 
 @transaction.atomic
-def beat_jobs_install() -> int:
+def beat_jobs_install(*, interval_model=IntervalSchedule, task_model=PeriodicTask) -> int:
     for job in BEAT_JOBS:
-        interval, _ = IntervalSchedule.objects.get_or_create(every=job["every_seconds"],
-                                                             period=IntervalSchedule.SECONDS)
-        PeriodicTask.objects.update_or_create(
+        interval, _ = interval_model.objects.get_or_create(every=job["every_seconds"], period="seconds")
+        task_model.objects.update_or_create(
             name=job["name"], defaults={"task": job["task"], "interval": interval, "queue": job["queue"]},
         )
     return len(BEAT_JOBS)

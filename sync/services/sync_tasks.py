@@ -5,8 +5,10 @@ cancelling and retrying it."""
 import logging
 import time
 import uuid
+from datetime import timedelta
 
 from django.db import InterfaceError, OperationalError, transaction
+from kombu.exceptions import OperationalError as BrokerError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,12 +16,18 @@ from django.utils.translation import gettext as _
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.ingest import FileSyncResult, SyncOptions, file_mark_failed, file_sync
 from sync.services.errors import ApplicationError
+from sync.services.priority import broker_priority, priority_for
 from sync.services.quality import quality_check
 from sync.services.quota import quota_release, quota_take
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 1.0
 MAX_ERRORS_KEPT = 100
+# A publish gives up after these retries (about half a second), so a request never waits on a dead broker.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Rows younger than this may still be published by the request that wrote them.
+DISPATCH_GRACE_S = 5
+DISPATCH_BATCH = 500
 
 
 class TaskStateConflict(ApplicationError):
@@ -28,11 +36,12 @@ class TaskStateConflict(ApplicationError):
     code = "task_state_conflict"
 
 
-def sync_task_create(*, task_type: str, file_ids: list[int], user=None, priority: int = 5,
+def sync_task_create(*, task_type: str, file_ids: list[int], user=None, priority: int | None = None,
                      options: SyncOptions = SyncOptions(), parameters: dict | None = None) -> SyncProgressTask:
     """Take the user's quota slot, write the task row and mark its files queued, all in one
     transaction; the Celery message goes out after commit."""
     task_id = str(uuid.uuid4())
+    priority = priority_for(user=user, task_type=task_type, requested=priority)
     try:
         with transaction.atomic():
             if user is not None:
@@ -93,7 +102,7 @@ def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncP
                     status=TaskStatus.QUEUED, cancel_requested=False, run_file_ids=files, total_files=len(files),
                     processed_files=0, succeeded_files=0, failed_files=0, skipped_files=0, rows_read=0,
                     rows_ingested=0, rows_quarantined=0, rows_skipped=0, file_results=[], errors=[],
-                    current_file="", file_progress=0.0, started_at=None, finished_at=None,
+                    current_file="", file_progress=0.0, started_at=None, finished_at=None, dispatched_at=None,
                     task_details={"previous_runs": history}):
                 raise TaskStateConflict(_("Task %(task)s changed state meanwhile.") % {"task": task.task_id},
                                         code="task_state_changed")
@@ -113,12 +122,42 @@ def _run_summary(task: SyncProgressTask) -> dict:
             "finished_at": task.finished_at and task.finished_at.isoformat()}
 
 
-def sync_task_publish(*, task: SyncProgressTask):
+def sync_task_publish(*, task: SyncProgressTask) -> bool:
+    """Hand the task to the broker and record when it accepted it. A broker that is down costs a bounded
+    wait and leaves the row undispatched for sync_tasks_dispatch_deferred; nothing runs here instead."""
     from sync import tasks  # the Celery tasks import this module
 
     celery_task = tasks.sync_single_file if task.task_type == TaskType.SINGLE_FILE else tasks.sync_batch
-    celery_task.apply_async(kwargs={"task_id": task.task_id}, task_id=task.task_id, priority=task.priority)
-    SyncProgressTask.objects.filter(pk=task.pk).update(dispatched_at=timezone.now())
+    try:
+        celery_task.apply_async(kwargs={"task_id": task.task_id}, task_id=task.task_id,
+                                priority=broker_priority(task.priority), retry=True,
+                                retry_policy=PUBLISH_RETRY_POLICY)
+    except (BrokerError, OSError) as exc:
+        logger.warning("task %s: broker unavailable, dispatch deferred: %s", task.task_id, exc)
+        SyncProgressTask.objects.filter(pk=task.pk).update(dispatch_error=str(exc)[:1000])
+        return False
+    task.dispatched_at = timezone.now()
+    SyncProgressTask.objects.filter(pk=task.pk).update(dispatched_at=task.dispatched_at, dispatch_error="")
+    return True
+
+
+def sync_tasks_dispatch_deferred(*, grace_s: float = DISPATCH_GRACE_S) -> dict:
+    """Publish queued tasks the broker has not accepted yet (it was down), oldest first. Rows are locked
+    while published, so two dispatchers never send one twice; the first failure stops the round."""
+    cutoff = timezone.now() - timedelta(seconds=grace_s)
+    sent = failed = 0
+    with transaction.atomic():
+        waiting = (SyncProgressTask.objects.select_for_update(skip_locked=True)
+                   .filter(status=TaskStatus.QUEUED, dispatched_at__isnull=True, created_at__lte=cutoff)
+                   .order_by("-priority", "created_at")[:DISPATCH_BATCH])
+        for task in waiting:
+            if not sync_task_publish(task=task):
+                failed += 1
+                break
+            sent += 1
+    if sent or failed:
+        logger.info("deferred dispatch: %d sent, broker %s", sent, "still down" if failed else "up")
+    return {"sent": sent, "broker_down": bool(failed)}
 
 
 def sync_task_run(*, task_id: str) -> dict:

@@ -1,11 +1,6 @@
 """50 concurrent submissions by one user through 2 gunicorn workers with a limit of 10: exactly 10 are
 accepted, with the quota's Redis up and again with it killed (the database lock takes over)."""
 
-import json
-import subprocess
-import sys
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,44 +8,23 @@ import pytest
 
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
 from sync.services.users import api_user_create
-from tests.conftest import BASE_DIR, wait_for, worker_env
-from tests.run_env import RUN_DIR, free_port, start_redis_server, stop_process
+from tests.conftest import http_json, start_web, wait_for, worker_env
+from tests.run_env import stop_process
 
 pytestmark = pytest.mark.worker
 LIMIT, SUBMISSIONS = 10, 50
 
 
 @pytest.fixture
-def quota_redis():
-    port = free_port()
-    workdir = RUN_DIR / f"quota-redis-{port}"
-    workdir.mkdir()
-    process = start_redis_server(port, workdir)
-    yield {"process": process, "url": f"redis://127.0.0.1:{port}/0"}
-    stop_process(process)
+def quota_redis(redis_server):
+    return redis_server()
 
 
 @pytest.fixture
 def web(transactional_db, quota_redis):
-    port = free_port()
-    env = worker_env(REDIS_URL=quota_redis["url"], MAX_TASKS_PER_USER=str(LIMIT))
-    log = (RUN_DIR / f"gunicorn-{port}.log").open("ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "erp.wsgi:application", "--workers", "2", "--threads", "8",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for(lambda: _up(url), timeout=60, what="gunicorn")
+    process, url = start_web(worker_env(REDIS_URL=quota_redis["url"], MAX_TASKS_PER_USER=str(LIMIT)))
     yield url
     stop_process(process)
-
-
-def _up(url: str) -> bool:
-    try:
-        return urllib.request.urlopen(f"{url}/healthz", timeout=1).status == 200
-    except OSError:
-        return False
 
 
 def catalog_rows(count: int) -> list[int]:
@@ -62,19 +36,9 @@ def catalog_rows(count: int) -> list[int]:
             for i in range(count)]
 
 
-def post_json(url: str, body: dict, token: str) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
-        "Authorization": f"Token {token}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
-
-
 def submit_all(url: str, token: str, file_ids: list[int]) -> list[int]:
     with ThreadPoolExecutor(max_workers=SUBMISSIONS) as pool:
-        answers = list(pool.map(lambda f: post_json(f"{url}/api/data-sync/single", {"file_id": f}, token), file_ids))
+        answers = list(pool.map(lambda f: http_json("POST", f"{url}/api/data-sync/single", {"file_id": f}, token), file_ids))
     refused = [body for status, body in answers if status == 429]
     assert all(body["error"]["detail"] == {"used": LIMIT, "limit": LIMIT} for body in refused), refused[:1]
     return sorted(status for status, _ in answers)

@@ -6,6 +6,7 @@ from tqdm import tqdm
 
 from sync.models import CatalogFile, FileStatus, TaskType
 from sync.services.ingest import SyncOptions, file_sync
+from sync.services.priority import SCHEDULED_PRIORITY
 from sync.services.quality import quality_check
 from sync.services.sync_tasks import sync_task_create
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--domain")
         parser.add_argument("--limit", type=int)
         parser.add_argument("--enqueue", action="store_true", help="submit one batch task to the workers")
-        parser.add_argument("--priority", type=int, default=5, choices=range(1, 11))
+        parser.add_argument("--priority", type=int, choices=range(1, 11),
+                            help=f"1-10, 10 highest (default {SCHEDULED_PRIORITY}: shell work yields to users)")
         parser.add_argument("--no-quarantine", action="store_true", help="fail a file with any invalid row")
         parser.add_argument("--any-template", action="store_true",
                             help="a file without a template fails instead of being skipped")
@@ -48,7 +50,8 @@ class Command(BaseCommand):
 
     def enqueue(self, files, sync_options, priority):
         task_type = TaskType.SINGLE_FILE if len(files) == 1 else TaskType.BATCH_BY_IDS
-        task = sync_task_create(task_type=task_type, file_ids=[f.pk for f in files], priority=priority,
+        task = sync_task_create(task_type=task_type, file_ids=[f.pk for f in files],
+                                priority=priority or SCHEDULED_PRIORITY,
                                 options=sync_options, parameters={"source": "manage.py sync_files"})
         self.stdout.write(self.style.SUCCESS(f"task {task.task_id}: {len(files)} files queued"))
 

@@ -1,0 +1,39 @@
+"""Task priority: our scale 1-10 (10 highest, default 5), the seed's policy for defaults and caps, and
+the one place where our scale becomes the broker's."""
+
+from django.conf import settings
+
+from sync.models import TaskType
+
+PRIORITY_MIN, PRIORITY_MAX, PRIORITY_DEFAULT = 1, 10, 5
+# Whole-inbox and filtered batches yield to single files unless asked otherwise; beat and shell work last.
+DEFAULT_BY_TASK_TYPE = {
+    TaskType.SINGLE_FILE: PRIORITY_DEFAULT,
+    TaskType.BATCH_BY_IDS: 4,
+    TaskType.BATCH: 4,
+    TaskType.BATCH_ALL: 3,
+}
+SCHEDULED_PRIORITY = 2
+# Highest priority a role may ask for; a higher request is lowered to it.
+ROLE_CAPS = {"admin": 10, "premium": 9, "normal": 8}
+
+
+def priority_for(*, user, task_type: str, requested: int | None) -> int:
+    """The priority a submission gets: the request (or the task type's default), capped by role."""
+    priority = requested if requested is not None else DEFAULT_BY_TASK_TYPE.get(task_type, PRIORITY_DEFAULT)
+    return min(priority, priority_cap(user))
+
+
+def priority_cap(user) -> int:
+    if user is None or user.is_staff:
+        return PRIORITY_MAX
+    roles = set(user.groups.values_list("name", flat=True))
+    return max((cap for role, cap in ROLE_CAPS.items() if role in roles), default=ROLE_CAPS["normal"])
+
+
+def broker_priority(priority: int) -> int:
+    """Our 1-10 (10 highest) as the broker wants it. RabbitMQ: x-max-priority 10, higher runs first, so
+    the same number. Redis (kombu emulation): 0 is highest over priority_steps 0-9, so reversed."""
+    if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        return PRIORITY_MAX - priority
+    return priority
