@@ -44,16 +44,18 @@ def operate(via: str, action: str, task: SyncProgressTask):
     return task
 
 
-def shops_of_orders(inbox, count: int, rows: int, tmp_path) -> list[int]:
-    """`count` Amazon order files of different shops (different content, so none is a duplicate)."""
-    for seed in range(count):
+def shops_of_orders(inbox, count: int, rows: int, tmp_path, first: int = 0) -> list[int]:
+    """`count` Amazon order files of different shops (different content, so none is a duplicate),
+    catalogued; returns their ids."""
+    before = set(CatalogFile.objects.values_list("pk", flat=True))
+    for seed in range(first, first + count):
         out = tmp_path / f"gen{seed}"
         (demo,) = demo_exports_write(out_dir=out, rows=rows, seed=seed, only=["amazon_orders_tsv"])
-        target = inbox / demo.path.replace("amazon_us_01", f"amazon_us_{seed:02d}")
+        target = inbox / demo.path.replace("amazon_us_01", f"amazon_us_{seed:03d}")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(out / demo.path, target)
     catalog_scan(inbox=inbox)
-    return list(CatalogFile.objects.order_by("path").values_list("pk", flat=True))
+    return list(CatalogFile.objects.exclude(pk__in=before).order_by("path").values_list("pk", flat=True))
 
 
 @pytest.mark.worker
