@@ -180,6 +180,12 @@ ERP_MAX_UNCOMPRESSED_BYTES = env.int("ERP_MAX_UNCOMPRESSED_BYTES", default=2 * 1
 ERP_MAX_COMPRESSION_RATIO = env.int("ERP_MAX_COMPRESSION_RATIO", default=100)
 ERP_DEFAULT_SHOP_TIMEZONE = env.str("ERP_DEFAULT_SHOP_TIMEZONE", default="Asia/Shanghai")
 MAX_TASKS_PER_USER = env.int("MAX_TASKS_PER_USER", default=10)
+# A running task refreshes its heartbeat this often (seconds); one silent for STALE seconds is taken
+# over by recovery (its worker died). Stale must exceed the interval by a wide margin.
+ERP_HEARTBEAT_INTERVAL_S = env.float("ERP_HEARTBEAT_INTERVAL_S", default=10.0)
+ERP_HEARTBEAT_STALE_S = env.float("ERP_HEARTBEAT_STALE_S", default=120.0)
+# Finished tasks (and their results) older than this many days are removed by the daily cleanup.
+ERP_TASK_RETENTION_DAYS = env.int("ERP_TASK_RETENTION_DAYS", default=90)
 # Sync tasks that run at once across all workers; the queue-position estimate divides by it.
 ERP_SYNC_WORKER_SLOTS = env.int("ERP_SYNC_WORKER_SLOTS", default=2)
 
@@ -244,6 +250,8 @@ CELERY_TASK_ROUTES = {
     "sync.tasks.scan_inbox": {"queue": "scheduled"},
     "sync.tasks.reconcile_quotas": {"queue": "scheduled"},
     "sync.tasks.dispatch_deferred": {"queue": "scheduled"},
+    "sync.tasks.recover_stalled": {"queue": "scheduled"},
+    "sync.tasks.cleanup_old_tasks": {"queue": "scheduled"},
 }
 CELERY_TASK_QUEUE_MAX_PRIORITY = 10
 CELERY_TASK_DEFAULT_PRIORITY = 5

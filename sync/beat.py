@@ -15,6 +15,18 @@ BEAT_JOBS = [
         "queue": "scheduled",
     },
     {
+        "name": "recover stalled tasks",
+        "task": "sync.tasks.recover_stalled",
+        "every_seconds": 60,
+        "queue": "scheduled",
+    },
+    {
+        "name": "clean up old tasks",
+        "task": "sync.tasks.cleanup_old_tasks",
+        "every_seconds": 24 * 3600,
+        "queue": "scheduled",
+    },
+    {
         "name": "reconcile quota slots",
         "task": "sync.tasks.reconcile_quotas",
         "every_seconds": 60,

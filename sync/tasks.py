@@ -5,21 +5,23 @@ from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
 from sync.services.catalog import catalog_scan
 from sync.services.images import product_images_extract
 from sync.services.quota import quota_reconcile
-from sync.services.sync_tasks import sync_task_run, sync_tasks_dispatch_deferred
+from sync.services.sync_tasks import (sync_task_run, sync_tasks_cleanup, sync_tasks_dispatch_deferred,
+                                      sync_tasks_recover_stalled)
 
 logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+# Transient errors only, at most 3 times, after about 5, 10 and 20 s (full jitter below those).
 RETRY_OPTIONS = {
     "autoretry_for": TRANSIENT_ERRORS,
     "max_retries": 3,
-    "retry_backoff": 30,
-    "retry_backoff_max": 600,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
     "retry_jitter": True,
 }
 
@@ -29,7 +31,9 @@ def _run_sync(task, task_id: str) -> dict:
     try:
         return sync_task_run(task_id=task_id)
     except TRANSIENT_ERRORS:
-        # The row was left processing; put it back so the retry can claim it.
+        # The connection may be the thing that broke: start the bookkeeping on a fresh one. The row was
+        # left processing; put it back so the retry can claim it (finished files are kept and skipped).
+        connections.close_all()
         SyncProgressTask.objects.filter(task_id=task_id, status=TaskStatus.PROCESSING).update(
             status=TaskStatus.QUEUED)
         raise
@@ -74,3 +78,15 @@ def reconcile_quotas(self):
 def dispatch_deferred(self):
     """Beat, every 10 s: publish tasks written while the broker was down."""
     return sync_tasks_dispatch_deferred()
+
+
+@shared_task(bind=True)
+def recover_stalled(self):
+    """Beat, every minute: tasks whose worker died go back to the queue."""
+    return {"recovered": sync_tasks_recover_stalled()}
+
+
+@shared_task(bind=True)
+def cleanup_old_tasks(self):
+    """Beat, daily: finished tasks past the retention are removed."""
+    return {"removed": sync_tasks_cleanup(older_than_days=settings.ERP_TASK_RETENTION_DAYS)}

@@ -3,13 +3,17 @@ worker (claim, files one by one with throttled progress, cancel at file boundari
 cancelling and retrying it."""
 
 import logging
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from kombu.exceptions import OperationalError as BrokerError
-from django.db.models import F
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,33 +165,103 @@ def sync_tasks_dispatch_deferred(*, grace_s: float = DISPATCH_GRACE_S) -> dict:
 
 
 def sync_task_run(*, task_id: str) -> dict:
-    """Run a queued task to its end. A task that is not queued (already claimed by another delivery,
-    cancelled, finished) is left alone."""
-    claimed = SyncProgressTask.objects.filter(task_id=task_id, status=TaskStatus.QUEUED, cancel_requested=False)
-    now = timezone.now()
-    if not claimed.update(status=TaskStatus.PROCESSING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1):
-        logger.info("task %s not claimed: missing, cancelled or already taken", task_id)
+    """Run a queued task to its end, skipping files an earlier delivery of this run finished. A task
+    that is cancelled, finished or running elsewhere (fresh heartbeat) is left alone."""
+    if not _claim(task_id):
+        logger.info("task %s not claimed: missing, cancelled, finished or running elsewhere", task_id)
         return {"task_id": task_id, "claimed": False}
     task = SyncProgressTask.objects.get(task_id=task_id)
     options = SyncOptions(**{k: task.parameters[k] for k in SyncOptions.__dataclass_fields__ if k in task.parameters})
+    finished = {r["file_id"] for r in task.file_results}
     files = {f.pk: f for f in CatalogFile.objects.filter(pk__in=task.run_file_ids)}
-    results: list[FileSyncResult] = []
-    for file_id in task.run_file_ids:
-        if _cancel_requested(task):
-            CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(
-                status=FileStatus.PENDING)
-            return _complete(task, results, TaskStatus.CANCELLED)
-        file = files.get(file_id)
-        if file is None:
-            _record(task, None, f"file {file_id} no longer exists")
-            continue
-        results.append(_sync_one(task, file, options))
-    done = [files[r.file_id] for r in results if r.succeeded]
+    with heartbeat(task):
+        for file_id in task.run_file_ids:
+            if file_id in finished:
+                continue
+            if _cancel_requested(task):
+                CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(
+                    status=FileStatus.PENDING)
+                return _complete(task, TaskStatus.CANCELLED)
+            file = files.get(file_id)
+            if file is None:
+                _record(task, None, f"file {file_id} no longer exists")
+                continue
+            _sync_one(task, file, options)
+    task.refresh_from_db()
+    done = [files[r["file_id"]] for r in task.file_results
+            if r["status"] in (FileStatus.INGESTED, FileStatus.PARTIAL) and r["file_id"] in files]
     if done:
         task.task_details = {**task.task_details, "quality_check": quality_check(files=done)}
     # As the predecessor did: one failed file fails the task, so a retry can pick up what is missing.
-    failed = any(r.status == FileStatus.FAILED for r in results) or len(results) < len(task.run_file_ids)
-    return _complete(task, results, TaskStatus.FAILED if failed else TaskStatus.COMPLETED)
+    failed = task.failed_files > 0 or task.processed_files < len(task.run_file_ids)
+    return _complete(task, TaskStatus.FAILED if failed else TaskStatus.COMPLETED)
+
+
+def _claim(task_id: str) -> bool:
+    """Queued, or processing with a stale heartbeat (the delivery that ran it died): one conditional
+    UPDATE, so of two deliveries only one wins."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.ERP_HEARTBEAT_STALE_S)
+    claimable = Q(status=TaskStatus.QUEUED) | Q(status=TaskStatus.PROCESSING, heartbeat_at__lt=stale)
+    return bool(SyncProgressTask.objects.filter(claimable, task_id=task_id, cancel_requested=False).update(
+        status=TaskStatus.PROCESSING, started_at=Coalesce(F("started_at"), Value(now)), heartbeat_at=now,
+        attempts=F("attempts") + 1))
+
+
+@contextmanager
+def heartbeat(task: SyncProgressTask):
+    """Refresh heartbeat_at from a thread while the task runs, so a long file does not look stalled and
+    a dead worker's task does (recovery takes it over once the heartbeat is stale)."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.ERP_HEARTBEAT_INTERVAL_S):
+                SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
+                    heartbeat_at=timezone.now())
+        except DatabaseError as exc:  # the run itself will meet the same error and retry
+            logger.warning("task %s: heartbeat stopped: %s", task.task_id, exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{task.task_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def sync_tasks_recover_stalled(*, dry_run: bool = False) -> list[str]:
+    """Tasks whose worker died (heartbeat stale) go back to the queue and are published again; their
+    quota slot stays taken, as they are still active. Returns their task ids."""
+    stale = timezone.now() - timedelta(seconds=settings.ERP_HEARTBEAT_STALE_S)
+    stalled = list(SyncProgressTask.objects.filter(status=TaskStatus.PROCESSING, heartbeat_at__lt=stale))
+    if dry_run:
+        return [t.task_id for t in stalled]
+    recovered = []
+    for task in stalled:
+        # Conditional on the heartbeat we saw: a worker that beats meanwhile keeps its task.
+        if SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING,
+                                           heartbeat_at=task.heartbeat_at).update(
+                status=TaskStatus.QUEUED, dispatched_at=None):
+            logger.warning("task %s: heartbeat stale since %s, queued again", task.task_id, task.heartbeat_at)
+            sync_task_publish(task=task)
+            recovered.append(task.task_id)
+    return recovered
+
+
+def sync_tasks_cleanup(*, older_than_days: int) -> int:
+    """Remove finished tasks (and their stored Celery results) older than the retention."""
+    from django_celery_results.models import TaskResult
+
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    old = SyncProgressTask.objects.exclude(status__in=SyncProgressTask.ACTIVE_STATUSES).filter(
+        finished_at__lt=cutoff)
+    TaskResult.objects.filter(task_id__in=old.values("task_id")).delete()
+    removed, _ = old.delete()
+    return removed
 
 
 def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions) -> FileSyncResult:
@@ -240,15 +314,12 @@ def _cancel_requested(task: SyncProgressTask) -> bool:
     return SyncProgressTask.objects.filter(pk=task.pk, cancel_requested=True).exists()
 
 
-def _complete(task: SyncProgressTask, results: list[FileSyncResult], status: str) -> dict:
+def _complete(task: SyncProgressTask, status: str) -> dict:
     SyncProgressTask.objects.filter(pk=task.pk).update(
         status=status, finished_at=timezone.now(), current_file="", task_details=task.task_details)
     quota_release(user_id=task.user_id, task_id=task.task_id)
-    summary = {
-        "task_id": task.task_id, "status": status, "files": len(results),
-        "succeeded": sum(r.succeeded for r in results),
-        "failed": sum(r.status == FileStatus.FAILED for r in results),
-        "skipped": sum(r.status == FileStatus.SKIPPED for r in results),
-    }
+    task.refresh_from_db()
+    summary = {"task_id": task.task_id, "status": status, "files": task.processed_files,
+               "succeeded": task.succeeded_files, "failed": task.failed_files, "skipped": task.skipped_files}
     logger.info("task %s finished: %s", task.task_id, summary)
     return summary
