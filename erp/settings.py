@@ -255,6 +255,7 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TASK_QUEUE_MAX_PRIORITY = 10
 CELERY_TASK_DEFAULT_PRIORITY = 5
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Exactly one beat schedules at a time (erp/beat.py); more may run as stand-bys.
+CELERY_BEAT_SCHEDULER = "erp.beat:SingleBeatScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
