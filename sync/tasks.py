@@ -5,17 +5,17 @@ from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections
+from django.db import connections
 
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
 from sync.services.catalog import catalog_scan
+from sync.services.errors import TRANSIENT_ERRORS
 from sync.services.images import product_images_extract
 from sync.services.quota import quota_reconcile
 from sync.services.sync_tasks import (sync_task_run, sync_tasks_cleanup, sync_tasks_dispatch_deferred,
                                       sync_tasks_recover_stalled)
 
 logger = logging.getLogger(__name__)
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 # Transient errors only, at most 3 times, after about 5, 10 and 20 s (full jitter below those).
 RETRY_OPTIONS = {
     "autoretry_for": TRANSIENT_ERRORS,

@@ -1,4 +1,7 @@
-"""Domain errors of the sync. `permanent` errors fail the file or task; the rest may be retried."""
+"""Domain errors of the sync, and which errors are transient (worth a retry of the task)."""
+
+import psycopg
+from django.db import InterfaceError, OperationalError
 
 
 class ApplicationError(Exception):
@@ -16,3 +19,9 @@ class FileRejected(ApplicationError):
     """The file cannot be synced as it is (refused by a guard, unreadable, no usable header)."""
 
     code = "file_rejected"
+
+
+# Connection, timeout and database-operational errors. psycopg's own appear where we use its cursor
+# directly (COPY), unwrapped by Django.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
+                    ConnectionError, TimeoutError)

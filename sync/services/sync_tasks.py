@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from kombu.exceptions import OperationalError as BrokerError
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.ingest import FileSyncResult, SyncOptions, file_mark_failed, file_sync
-from sync.services.errors import ApplicationError
+from sync.services.errors import TRANSIENT_ERRORS, ApplicationError
 from sync.services.priority import broker_priority, priority_for
 from sync.services.quality import quality_check
 from sync.services.quota import quota_release, quota_take
@@ -280,8 +280,8 @@ def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions) -
 
     try:
         result = file_sync(file=file, task=task, options=options, progress=progress)
-    except (OperationalError, InterfaceError):
-        raise  # transient: the Celery task retries the whole task
+    except TRANSIENT_ERRORS:
+        raise  # the Celery task retries; files finished so far are kept and skipped
     except Exception as exc:  # a bug on one file must not stop the batch; it is logged and recorded
         logger.exception("task %s: file %s failed unexpectedly", task.task_id, file.path)
         result = file_mark_failed(file=file, error=f"unexpected error: {exc!r}")
