@@ -111,6 +111,11 @@ else:
         }
     }
 
+# A cache outage degrades to misses (logged) instead of failing requests; the quota, which needs Redis
+# to be exact, talks to it directly and falls back to the database on its own.
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Avg, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from sync.models import SyncProgressTask, TaskStatus
@@ -12,6 +13,8 @@ from sync.models import SyncProgressTask, TaskStatus
 RECENT_TASKS_FOR_ESTIMATE = 20
 # Used until there is a finished task to learn from.
 DEFAULT_TASK_DURATION_S = 60.0
+DURATION_CACHE_KEY = "erp:queue:recent-task-duration"
+DURATION_CACHE_S = 30
 
 
 @dataclass
@@ -31,23 +34,35 @@ def tasks_visible_to(user) -> QuerySet[SyncProgressTask]:
 def task_queue_place(task: SyncProgressTask) -> QueuePlace:
     """Where a queued task waits: behind queued tasks of higher priority, then older ones of its own
     priority (the order the workers take them), with every worker slot busy for the average duration
-    of recent tasks."""
-    running = SyncProgressTask.objects.filter(status=TaskStatus.PROCESSING).count()
+    of recent tasks. One query, plus the cached average."""
+    ahead_of_it = Q(status=TaskStatus.QUEUED) & (
+        Q(priority__gt=task.priority) | Q(priority=task.priority, created_at__lt=task.created_at))
+    counts = SyncProgressTask.objects.filter(status__in=SyncProgressTask.ACTIVE_STATUSES).aggregate(
+        running=Count("pk", filter=Q(status=TaskStatus.PROCESSING)), ahead=Count("pk", filter=ahead_of_it))
+    running = counts["running"]
     average, sample = recent_task_duration()
     slots = settings.ERP_SYNC_WORKER_SLOTS
     basis = (f"average of the last {sample} finished tasks ({average:.0f} s) over {slots} worker slots"
              if sample else f"no finished task yet: {DEFAULT_TASK_DURATION_S:.0f} s per task over {slots} worker slots")
     if task.status != TaskStatus.QUEUED:
         return QueuePlace(position=None, ahead=0, running=running, estimated_start=None, basis=basis)
-    ahead = SyncProgressTask.objects.filter(status=TaskStatus.QUEUED).filter(
-        Q(priority__gt=task.priority) | Q(priority=task.priority, created_at__lt=task.created_at)).count()
+    ahead = counts["ahead"]
     waves = max(ahead + running - slots + 1, 0) / slots
     start = timezone.now() + timedelta(seconds=waves * average)
     return QueuePlace(position=ahead + 1, ahead=ahead, running=running, estimated_start=start, basis=basis)
 
 
 def recent_task_duration() -> tuple[float, int]:
-    """Average run time in seconds of the most recent finished tasks, and how many were averaged."""
+    """Average run time in seconds of the most recent finished tasks, and how many were averaged;
+    cached briefly, as it moves slowly and every submission asks."""
+    cached = cache.get(DURATION_CACHE_KEY)
+    if cached is None:
+        cached = _recent_task_duration()
+        cache.set(DURATION_CACHE_KEY, cached, DURATION_CACHE_S)
+    return tuple(cached)
+
+
+def _recent_task_duration() -> tuple[float, int]:
     recent = (SyncProgressTask.objects.filter(status=TaskStatus.COMPLETED, started_at__isnull=False,
                                               finished_at__isnull=False)
               .order_by("-finished_at").values_list("pk", flat=True)[:RECENT_TASKS_FOR_ESTIMATE])

@@ -169,7 +169,11 @@ def http_json(method: str, url: str, body: dict | None = None, token: str | None
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
+        body = error.read()
+        try:
+            return error.code, json.loads(body)
+        except ValueError:
+            raise AssertionError(f"{method} {url} answered {error.code} without JSON: {body[:1500]!r}") from None
     except OSError:
         return 0, {}
 

@@ -13,7 +13,13 @@ _DONE = object()
 def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     """Yield the items of `items`, producing up to `depth` ahead in a thread. Meant for work that
     releases the GIL (polars): reading and preparing batch n+1 overlaps the database writing batch n.
-    An exception in the producer is raised here; leaving early stops the producer."""
+    The first item is made here, so a one-batch file costs no thread. An exception in the producer
+    is raised here; leaving early stops the producer."""
+    items = iter(items)
+    first = next(items, _DONE)
+    if first is _DONE:
+        return
+    yield first
     queue: Queue = Queue(maxsize=depth)
     stop = threading.Event()
 

@@ -1,8 +1,8 @@
 """Per-user task quota: at most MAX_TASKS_PER_USER queued or running tasks, exact under concurrency.
 
 With Redis, each user's slots are a sorted set of task ids (score: when taken) and one Lua script checks
-and takes atomically; the user's active tasks in the database are added to the set first, so slots
-taken while Redis was down or lost are always counted. Without Redis (the embedded default, or an
+and takes atomically, counting the larger of the set and the user's active tasks in the database, so
+slots taken while Redis was down or lost are still counted. Without Redis (the embedded default, or an
 outage) the same check runs in the database under a row lock on the user. A finished task's slot is
 given back at once; the reconcile job removes members that are no longer active in the database.
 """
@@ -25,12 +25,11 @@ KEY = "erp:quota:{user_id}"
 # job leaves members this young alone.
 RECONCILE_GRACE_S = 60
 
-# KEYS[1]: the user's set; ARGV: limit, task id, now, then the user's active task ids in the database.
+# KEYS[1]: the user's set; ARGV: limit, task id, now, the user's active tasks in the database.
 # Returns the number of slots in use after the call, negated when the slot was refused.
 TAKE_SCRIPT = """
-for i = 4, #ARGV do redis.call('ZADD', KEYS[1], 'NX', ARGV[3], ARGV[i]) end
 if redis.call('ZSCORE', KEYS[1], ARGV[2]) then return redis.call('ZCARD', KEYS[1]) end
-local used = redis.call('ZCARD', KEYS[1])
+local used = math.max(redis.call('ZCARD', KEYS[1]), tonumber(ARGV[4]))
 if used >= tonumber(ARGV[1]) then return -used end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
 return used + 1
@@ -121,9 +120,8 @@ def quota_reconcile() -> dict:
 
 
 def _take_redis(client, user, task_id: str):
-    active = list(SyncProgressTask.objects.filter(
-        user=user, status__in=SyncProgressTask.ACTIVE_STATUSES).values_list("task_id", flat=True))
-    used = client.eval(TAKE_SCRIPT, 1, KEY.format(user_id=user.pk), quota_limit(), task_id, time.time(), *active)
+    active = SyncProgressTask.objects.filter(user=user, status__in=SyncProgressTask.ACTIVE_STATUSES).count()
+    used = client.eval(TAKE_SCRIPT, 1, KEY.format(user_id=user.pk), quota_limit(), task_id, time.time(), active)
     if used < 0:
         raise QuotaExceeded(used=-used, limit=quota_limit())
 

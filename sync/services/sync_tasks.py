@@ -190,7 +190,8 @@ def sync_task_run(*, task_id: str) -> dict:
     task.refresh_from_db()
     done = [files[r["file_id"]] for r in task.file_results
             if r["status"] in (FileStatus.INGESTED, FileStatus.PARTIAL) and r["file_id"] in files]
-    if done:
+    # DESIGN.md 5.8: completeness is scored after a batch; a single file is scored by the next batch.
+    if done and task.task_type != TaskType.SINGLE_FILE:
         task.task_details = {**task.task_details, "quality_check": quality_check(files=done)}
     # As the predecessor did: one failed file fails the task, so a retry can pick up what is missing.
     failed = task.failed_files > 0 or task.processed_files < len(task.run_file_ids)

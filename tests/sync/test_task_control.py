@@ -8,7 +8,9 @@ from django.utils import timezone
 from django_celery_results.models import TaskResult
 
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
-from sync.selectors import task_queue_place
+from django.core.cache import cache
+
+from sync.selectors import DURATION_CACHE_KEY, task_queue_place
 from sync.services.catalog import catalog_scan
 from sync.services.demo_exports import demo_exports_write
 from sync.services.sync_tasks import sync_task_create
@@ -126,6 +128,7 @@ def test_queue_position_follows_priority_and_moves_as_tasks_finish():
     SyncProgressTask.objects.filter(pk=tasks[0].pk).update(
         status=TaskStatus.COMPLETED, started_at=timezone.now() - timedelta(seconds=30), finished_at=timezone.now())
 
+    cache.delete(DURATION_CACHE_KEY)  # the average is cached for half a minute
     last = task_queue_place(tasks[2])
     assert (last.position, last.ahead, last.running) == (2, 1, 1)
     assert "last 1 finished tasks (30 s)" in last.basis
