@@ -234,6 +234,7 @@ class SyncProgressTask(models.Model):
             models.Index(fields=["user", "status"]),
             models.Index(fields=["task_type", "created_at"]),
             models.Index(fields=["status", "dispatched_at"]),
+            models.Index(fields=["status", "priority", "created_at"], name="task_queue_order"),
         ]
 
     def __str__(self):
