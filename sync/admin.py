@@ -13,8 +13,7 @@ from sync import models
 from sync.models import FileStatus, TaskStatus, TaskType
 from sync.services.errors import ApplicationError
 from sync.services.ingest import SyncOptions
-from sync.services.submission import BUSY_STATUSES, task_submit
-from sync.services.sync_tasks import sync_task_cancel, sync_task_retry
+from sync.services.sync_tasks import BUSY_FILE_STATUSES, sync_task_cancel, sync_task_create, sync_task_retry
 
 # A message lists at most this many tasks or files by name; the counts cover all of them.
 MAX_LISTED = 50
@@ -274,15 +273,15 @@ class CatalogFileAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Sync selected files"), permissions=["sync"])
     def sync_selected(self, request, queryset):
         # Files another task holds are left out and named, so the rest still go in one batch.
-        busy = list(queryset.filter(status__in=BUSY_STATUSES).order_by("pk"))
-        file_ids = list(queryset.exclude(status__in=BUSY_STATUSES).order_by("pk").values_list("pk", flat=True))
+        busy = list(queryset.filter(status__in=BUSY_FILE_STATUSES).order_by("pk"))
+        file_ids = list(queryset.exclude(status__in=BUSY_FILE_STATUSES).order_by("pk").values_list("pk", flat=True))
         lines = [format_html("{}: {}", change_link(f, f.file_name), gettext(
             "refused: already queued or being synced by another task")) for f in busy]
         if not file_ids:
             report(self, request, gettext("No sync task was created: every selected file is busy."), lines, warn=True)
             return
         try:
-            task = task_submit(user=request.user, task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids,
+            task = sync_task_create(user=request.user, task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids,
                                priority=ADMIN_SYNC_PRIORITY, options=SyncOptions(), parameters={"source": "admin"})
         except ApplicationError as exc:
             self.message_user(request, gettext("No sync task was created: %(reason)s") % {"reason": refusal(exc)},

@@ -15,8 +15,8 @@ from sync.models import CatalogFile, SyncProgressTask, TaskType
 from sync.selectors import task_queue_place, tasks_visible_to
 from sync.services.ingest import SyncOptions
 from sync.services.quota import quota_usage
-from sync.services.submission import files_existing, files_matching, task_submit
-from sync.services.sync_tasks import sync_task_cancel, sync_task_retry
+from sync.services.submission import files_existing, files_matching
+from sync.services.sync_tasks import sync_task_cancel, sync_task_create, sync_task_retry
 
 SEED_TAG = "data-sync (predecessor endpoints)"
 
@@ -43,14 +43,14 @@ def submission_response(task: SyncProgressTask | None, *, total_files: int, miss
 
 
 def submit_and_respond(*, user, task_type: str, data: dict, file_ids: list[int], missing=None):
-    """task_submit and the 202 answer (200 without a task when there is nothing to sync); the seed
+    """sync_task_create and the 202 answer (200 without a task when there is nothing to sync); the seed
     endpoints and the sync-tasks viewset both submit through here."""
     if not file_ids:
         return submission_response(None, total_files=0, missing=missing,
                                    message=_("There are no pending files to sync."))
     options = SyncOptions(**{k: data[k] for k in SyncOptions.__dataclass_fields__ if k in data})
-    task = task_submit(user=user, task_type=task_type, file_ids=file_ids, priority=data["priority"],
-                       options=options, parameters={k: v for k, v in data.items() if k != "file_ids"})
+    task = sync_task_create(user=user, task_type=task_type, file_ids=file_ids, priority=data["priority"],
+                            options=options, parameters={k: v for k, v in data.items() if k != "file_ids"})
     return submission_response(task, total_files=len(file_ids), missing=missing)
 
 

@@ -1,15 +1,10 @@
-"""Choosing the files of a submission; one entry point for the seed endpoints, the viewsets and the admin."""
+"""Choosing the files of a submission (the seed endpoints' filters and id lists)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from sync.models import CatalogFile, FileStatus, SyncProgressTask
-from sync.services.ingest import SyncOptions
-from sync.services.sync_tasks import TaskStateConflict, sync_task_create
-
-BUSY_STATUSES = (FileStatus.QUEUED, FileStatus.PROCESSING)
+from sync.models import CatalogFile, FileStatus
 
 
 def files_matching(*, platform: str = "*", domains=(), granularities=(), since_hours: int | None = None,
@@ -32,14 +27,3 @@ def files_existing(file_ids: list[int]) -> tuple[list[int], list[int]]:
     wanted = list(dict.fromkeys(file_ids))
     found = set(CatalogFile.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     return [i for i in wanted if i in found], [i for i in wanted if i not in found]
-
-
-def task_submit(*, user, task_type: str, file_ids: list[int], priority: int, options: SyncOptions,
-                parameters: dict) -> SyncProgressTask:
-    """A file that another task is syncing right now cannot be submitted again until that ends."""
-    busy = list(CatalogFile.objects.filter(pk__in=file_ids, status__in=BUSY_STATUSES).values_list("pk", flat=True))
-    if busy:
-        raise TaskStateConflict(_("Files %(ids)s are already queued or being synced by another task.")
-                                % {"ids": busy[:20]}, code="file_busy")
-    return sync_task_create(task_type=task_type, file_ids=file_ids, user=user, priority=priority,
-                            options=options, parameters=parameters)

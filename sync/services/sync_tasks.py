@@ -34,6 +34,10 @@ DISPATCH_GRACE_S = 5
 DISPATCH_BATCH = 500
 
 
+# A file in one of these states belongs to a task already: another submission must wait for it.
+BUSY_FILE_STATUSES = (FileStatus.QUEUED, FileStatus.PROCESSING)
+
+
 class TaskStateConflict(ApplicationError):
     """The task's state forbids the action (HTTP 409)."""
 
@@ -55,12 +59,23 @@ def sync_task_create(*, task_type: str, file_ids: list[int], user=None, priority
                 run_file_ids=list(file_ids), total_files=len(file_ids),
                 parameters={**(parameters or {}), **options.__dict__},
             )
-            CatalogFile.objects.filter(pk__in=file_ids).update(status=FileStatus.QUEUED)
+            _queue_files(file_ids)
             transaction.on_commit(lambda: sync_task_publish(task=task))
     except BaseException:
         quota_release(user_id=user and user.pk, task_id=task_id)
         raise
     return task
+
+
+def _queue_files(file_ids: list[int]):
+    """Mark the files queued in one conditional UPDATE: a file another task holds makes the whole
+    submission a conflict (two submissions racing for one file: exactly one gets it)."""
+    existing = CatalogFile.objects.filter(pk__in=file_ids)
+    if existing.exclude(status__in=BUSY_FILE_STATUSES).update(status=FileStatus.QUEUED) < len(file_ids):
+        busy = list(existing.filter(status__in=BUSY_FILE_STATUSES).values_list("pk", flat=True))
+        if busy:
+            raise TaskStateConflict(_("Files %(ids)s are already queued or being synced by another task.")
+                                    % {"ids": busy[:20]}, code="file_busy")
 
 
 def sync_task_cancel(*, task: SyncProgressTask) -> SyncProgressTask:

@@ -64,3 +64,17 @@ def test_exactly_the_limit_is_accepted_with_redis_up_then_down(web, quota_redis,
 
     assert statuses == [202] * (LIMIT - 1) + [429] * (SUBMISSIONS - LIMIT + 1)
     assert SyncProgressTask.objects.filter(status=TaskStatus.QUEUED).count() == LIMIT
+
+
+def test_one_file_submitted_concurrently_is_taken_by_exactly_one_task(web):
+    token = api_user_create(username="racer", role="normal")
+    (file_id,) = catalog_rows(1)
+
+    with ThreadPoolExecutor(max_workers=LIMIT) as pool:
+        answers = list(pool.map(lambda _: http_json("POST", f"{web}/api/data-sync/single", {"file_id": file_id}, token),
+                                range(LIMIT)))
+
+    statuses = sorted(status for status, _ in answers)
+    assert statuses == [202] + [409] * (LIMIT - 1)
+    assert all(body["error"]["code"] == "file_busy" for status, body in answers if status == 409)
+    assert SyncProgressTask.objects.count() == 1
