@@ -6,7 +6,6 @@ from django.db import InterfaceError, OperationalError
 
 class ApplicationError(Exception):
     code = "application_error"
-    permanent = True
 
     def __init__(self, message: str, *, code: str | None = None):
         super().__init__(message)

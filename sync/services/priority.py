@@ -5,7 +5,7 @@ from django.conf import settings
 
 from sync.models import TaskType
 
-PRIORITY_MIN, PRIORITY_MAX, PRIORITY_DEFAULT = 1, 10, 5
+PRIORITY_MAX, PRIORITY_DEFAULT = 10, 5
 # Whole-inbox and filtered batches yield to single files unless asked otherwise; beat and shell work last.
 DEFAULT_BY_TASK_TYPE = {
     TaskType.SINGLE_FILE: PRIORITY_DEFAULT,

@@ -33,8 +33,6 @@ class SourceTable:
 
     header: HeaderMatch
     encoding: str
-    container: str
-    first_data_row: int  # 1-based sheet row (or csv line) of the first row below the header
     _batches: Iterator[pl.DataFrame] = field(repr=False, default=iter(()))
     _cleanup: list = field(repr=False, default_factory=list)
 
@@ -109,10 +107,10 @@ def open_source(path: Path, *, mapping: dict, required: list[str], header_row: i
     container = guard_file(path)
     if container == "text":
         return _open_text(path, mapping, required, header_row, encodings or DEFAULT_FALLBACK_ENCODINGS)
-    return _open_workbook(path, container, mapping, required, header_row)
+    return _open_workbook(path, mapping, required, header_row)
 
 
-def _open_workbook(path, container, mapping, required, header_row) -> SourceTable:
+def _open_workbook(path, mapping, required, header_row) -> SourceTable:
     try:
         reader = fastexcel.read_excel(path)
         # skip_rows=0 keeps leading empty rows, so frame index i is sheet row i + 1.
@@ -127,8 +125,7 @@ def _open_workbook(path, container, mapping, required, header_row) -> SourceTabl
     frame.columns = [f"c{i}" for i in range(frame.width)]
     first = header.row_index + 2
     frame = _with_row_numbers(frame, first)
-    return SourceTable(header=header, encoding="", container=container, first_data_row=first,
-                       _batches=frame.iter_slices(BATCH_ROWS))
+    return SourceTable(header=header, encoding="", _batches=frame.iter_slices(BATCH_ROWS))
 
 
 def _with_row_numbers(frame: pl.DataFrame, first_row: int) -> pl.DataFrame:
@@ -170,8 +167,7 @@ def _open_text(path, mapping, required, header_row, fallbacks) -> SourceTable:
         for temp in cleanup:
             Path(temp).unlink(missing_ok=True)
         raise
-    return SourceTable(header=header, encoding=encoding, container="text", first_data_row=first,
-                       _batches=batches, _cleanup=cleanup)
+    return SourceTable(header=header, encoding=encoding, _batches=batches, _cleanup=cleanup)
 
 
 def _numbered_batches(lazy: pl.LazyFrame, first_row: int) -> Iterator[pl.DataFrame]:

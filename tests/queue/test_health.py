@@ -1,5 +1,4 @@
 import pytest
-from django.test import override_settings
 
 from tests.conftest import http_json, start_web, worker_env
 from tests.run_env import stop_process
@@ -32,6 +31,5 @@ def test_readyz_names_what_is_down(transactional_db, redis_server):
     assert "Error" in body["checks"]["broker"]["error"]
 
 
-@override_settings(ROOT_URLCONF="erp.urls")
 def test_health_needs_no_login(client):
     assert client.get("/healthz").json() == {"status": "ok"}
