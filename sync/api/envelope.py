@@ -7,6 +7,7 @@ our ApplicationError, become the error envelope in one exception handler, so no 
 
 import logging
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -59,6 +60,8 @@ def api_exception_handler(exc, context):
         return _application_error(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, ObjectDoesNotExist):  # a service's lookup: its message names what is missing
+        exc = exceptions.NotFound(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # not an API error: Django's 500 handling (and its logging) takes over

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from sync.api import serializers as s
 from sync.api.envelope import respond
 from sync.api.schema import ERRORS, enveloped
-from sync.models import CatalogFile, SyncProgressTask, TaskType
+from sync.models import SyncProgressTask, TaskType
 from sync.selectors import task_queue_place, tasks_visible_to
 from sync.services.ingest import SyncOptions
 from sync.services.quota import quota_usage
@@ -76,8 +76,7 @@ class SyncSingleView(_Submit):
     task_type = TaskType.SINGLE_FILE
 
     def files(self, data):
-        file = get_object_or_404(CatalogFile, pk=data["file_id"])
-        return [file.pk], None
+        return [data["file_id"]], None  # a missing file is found out when it is queued (404)
 
 
 # Batches take pending files only, so a file another task holds is never chosen (no 409 here).

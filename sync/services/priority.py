@@ -21,6 +21,8 @@ ROLE_CAPS = {"admin": 10, "premium": 9, "normal": 8}
 def priority_for(*, user, task_type: str, requested: int | None) -> int:
     """The priority a submission gets: the request (or the task type's default), capped by role."""
     priority = requested if requested is not None else DEFAULT_BY_TASK_TYPE.get(task_type, PRIORITY_DEFAULT)
+    if priority <= min(ROLE_CAPS.values()):
+        return priority  # under every role's cap: the role need not be looked up
     return min(priority, priority_cap(user))
 
 

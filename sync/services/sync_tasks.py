@@ -69,10 +69,14 @@ def sync_task_create(*, task_type: str, file_ids: list[int], user=None, priority
 
 def _queue_files(file_ids: list[int]):
     """Mark the files queued in one conditional UPDATE: a file another task holds makes the whole
-    submission a conflict (two submissions racing for one file: exactly one gets it)."""
+    submission a conflict (two submissions racing for one file: exactly one gets it), a file that does
+    not exist makes it not found. Only a refused submission pays for the lookup."""
     existing = CatalogFile.objects.filter(pk__in=file_ids)
     if existing.exclude(status__in=BUSY_FILE_STATUSES).update(status=FileStatus.QUEUED) < len(file_ids):
-        busy = list(existing.filter(status__in=BUSY_FILE_STATUSES).values_list("pk", flat=True))
+        status_by_id = dict(existing.values_list("pk", "status"))
+        if missing := [pk for pk in file_ids if pk not in status_by_id]:
+            raise CatalogFile.DoesNotExist(_("Files %(ids)s do not exist.") % {"ids": missing[:20]})
+        busy = [pk for pk, file_status in status_by_id.items() if file_status in BUSY_FILE_STATUSES]
         if busy:
             raise TaskStateConflict(_("Files %(ids)s are already queued or being synced by another task.")
                                     % {"ids": busy[:20]}, code="file_busy")
