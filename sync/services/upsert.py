@@ -91,12 +91,19 @@ class PostgresSink(_Sink):
         self.synced_at = timezone.now()
         self.existing: pl.DataFrame | None = None
         self.fetched_dates: set = set()
+        self.staging = False
         with connection.cursor() as cursor:
             lock = ":".join([model._meta.db_table, *map(str, place.values())])
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [lock])
+
+    def _stage_create(self, cursor):
+        """The staging table for changed rows, made when the first one turns up: a file of new rows
+        (the usual first sync) never needs it."""
+        if not self.staging:
             cursor.execute(f"DROP TABLE IF EXISTS {self.stage}")
             cursor.execute(f"CREATE TEMP TABLE {self.stage} ON COMMIT DROP AS "
                            f"SELECT {', '.join(self.columns)} FROM {self.table} WITH NO DATA")
+            self.staging = True
 
     def add(self, frame: pl.DataFrame):
         if frame.height == 0:
@@ -112,7 +119,9 @@ class PostgresSink(_Sink):
             changed = compared.filter(pl.col("_exists") & (pl.col("_old_hash").ne_missing(pl.col("row_hash"))))
             self._copy(cursor, self.table, new.with_columns(synced_at=pl.lit(self.synced_at)),
                        [*self.columns, connection.ops.quote_name("synced_at")], [*self.names, "synced_at"])
-            self._copy(cursor, self.stage, changed, self.columns, self.names)
+            if changed.height:
+                self._stage_create(cursor)
+                self._copy(cursor, self.stage, changed, self.columns, self.names)
         self.staged += frame.height - repeated.height
         self.superseded += repeated.height
         self.written += new.height + changed.height
@@ -146,13 +155,18 @@ class PostgresSink(_Sink):
         condition = " AND ".join(f"{k} = %s" for k in self.keys)
         rows = keys.with_columns(pl.col(pl.Date).cast(pl.String)).rows()
         source = connection.ops.quote_name("source_file_id")
-        cursor.executemany(f"DELETE FROM {self.stage} WHERE {condition}", rows)
-        unstaged = cursor.rowcount
+        unstaged = 0
+        if self.staging:
+            cursor.executemany(f"DELETE FROM {self.stage} WHERE {condition}", rows)
+            unstaged = cursor.rowcount
         cursor.executemany(f"DELETE FROM {self.table} WHERE {condition} AND {source} = %s AND synced_at = %s",
                            [(*row, self.file_id, self.synced_at) for row in rows])
         self.written -= unstaged + cursor.rowcount
 
     def finish(self) -> UpsertOutcome:
+        outcome = UpsertOutcome(staged=self.staged, superseded=self.superseded, written=self.written)
+        if not self.staging:
+            return outcome
         cols = ", ".join(self.columns)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -161,7 +175,7 @@ class PostgresSink(_Sink):
                 [self.synced_at],
             )
             cursor.execute(f"DROP TABLE {self.stage}")
-        return UpsertOutcome(staged=self.staged, superseded=self.superseded, written=self.written)
+        return outcome
 
 
 class SqliteSink(_Sink):
