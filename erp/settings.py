@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_celery_beat",
     "sync",
+    "ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the locale (a 429 speaks the caller's language) and the session user.
+    "ratelimit.middleware.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -111,6 +114,16 @@ else:
         }
     }
 
+# Rate-limit counters need an atomic increment: Redis, or in the embedded default (one web process)
+# this process's memory; never DatabaseCache. Short timeouts: a dead Redis must not slow requests down.
+if EMBEDDED_CACHE:
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+else:
+    CACHES["ratelimit"] = {
+        **CACHES["default"],
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
+    }
+
 # A cache outage degrades to misses (logged) instead of failing requests; the quota, which needs Redis
 # to be exact, talks to it directly and falls back to the database on its own.
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
@@ -138,7 +151,8 @@ MEDIA_ROOT = Path(env.str("ERP_MEDIA_DIR", default=str(VAR_DIR / "media")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # The rate-limit middleware authenticates the token first; this reuses its answer.
+        "ratelimit.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -193,6 +207,44 @@ ERP_HEARTBEAT_STALE_S = env.float("ERP_HEARTBEAT_STALE_S", default=120.0)
 ERP_TASK_RETENTION_DAYS = env.int("ERP_TASK_RETENTION_DAYS", default=90)
 # Sync tasks that run at once across all workers; the queue-position estimate divides by it.
 ERP_SYNC_WORKER_SLOTS = env.int("ERP_SYNC_WORKER_SLOTS", default=2)
+
+# --- Rate limits (ratelimit/, DESIGN.md 8; the seed's tiers and endpoint limits) ---------------
+
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+# Requests per minute per caller, by role tier and path group. An operator overrides them per user in
+# the admin (RateLimitOverride).
+RATE_LIMIT_TIERS = {
+    "admin": {"default": 200, "data_sync": 100, "auth": 20},
+    "premium": {"default": 100, "data_sync": 50, "auth": 10},
+    "normal": {"default": 60, "data_sync": 30, "auth": 5},
+    "anonymous": {"default": 30, "data_sync": 10, "auth": 3},
+}
+# Path prefixes of each group; any other path under /api/ is "default".
+RATE_LIMIT_GROUPS = {
+    "auth": ("/api/auth/",),
+    "data_sync": ("/api/data-sync/", "/api/sync-tasks/", "/api/catalog-files/"),
+}
+# Per caller, on top of the tier: POSTs to these paths, per minute.
+RATE_LIMIT_ENDPOINTS = {
+    "/api/data-sync/single": 10,
+    "/api/data-sync/batch": 5,
+    "/api/data-sync/batch-by-ids": 5,
+    "/api/data-sync/batch-all": 3,
+}
+# The client address is read from X-Real-IP / X-Forwarded-For only when the request comes from one of
+# these addresses (the nginx in front); otherwise it is the socket's peer.
+RATE_LIMIT_TRUSTED_PROXIES = env.list("RATE_LIMIT_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# With Redis unreachable, requests are served unlimited (fail open) and Redis is tried again after this.
+RATE_LIMIT_RETRY_S = env.float("RATE_LIMIT_RETRY_S", default=5.0)
+# 429 events kept for the stats, events and anomaly endpoints: this many hours, at most this many rows.
+RATE_LIMIT_EVENT_RETENTION_HOURS = env.int("RATE_LIMIT_EVENT_RETENTION_HOURS", default=72)
+RATE_LIMIT_EVENT_MAX_ROWS = env.int("RATE_LIMIT_EVENT_MAX_ROWS", default=100_000)
+# Anomalies: a key refused this many times in the window, or one that tried this many times its limit.
+RATE_LIMIT_ANOMALY_REPEATED = env.int("RATE_LIMIT_ANOMALY_REPEATED", default=10)
+RATE_LIMIT_ANOMALY_FACTOR = env.float("RATE_LIMIT_ANOMALY_FACTOR", default=2.0)
+# django-ratelimit: which cache counts, and a failed count lets the request through (we log it).
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_FAIL_OPEN = True
 
 # --- Celery (the app lives in erp/celery.py; names below are read with namespace "CELERY") ---
 
@@ -257,6 +309,7 @@ CELERY_TASK_ROUTES = {
     "sync.tasks.dispatch_deferred": {"queue": "scheduled"},
     "sync.tasks.recover_stalled": {"queue": "scheduled"},
     "sync.tasks.cleanup_old_tasks": {"queue": "scheduled"},
+    "ratelimit.tasks.trim_rate_limit_events": {"queue": "scheduled"},
 }
 CELERY_TASK_QUEUE_MAX_PRIORITY = 10
 CELERY_TASK_DEFAULT_PRIORITY = 5

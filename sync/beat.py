@@ -32,4 +32,10 @@ BEAT_JOBS = [
         "every_seconds": 60,
         "queue": "scheduled",
     },
+    {
+        "name": "trim rate-limit events",
+        "task": "ratelimit.tasks.trim_rate_limit_events",
+        "every_seconds": 3600,
+        "queue": "scheduled",
+    },
 ]

@@ -60,6 +60,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", f"test-secret-{RUN_ID}")
 os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:{_redis_port}/0")
 os.environ["CACHE_KEY_PREFIX"] = f"test_{RUN_ID}"
 os.environ["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{_redis_port}/1"
+# Rate limits would refuse the bursts other tests make on purpose; tests/ratelimit turns them on.
+os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 os.environ["ERP_VAR_DIR"] = str(RUN_DIR / "var")
 os.environ["ERP_INBOX_DIR"] = str(RUN_DIR / "inbox")
 (RUN_DIR / "inbox").mkdir()

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from sync.api import seed_views as v
+from sync.api.auth_views import TokenView
 from sync.api import viewsets
 
 router = DefaultRouter()
@@ -10,6 +11,7 @@ router.register("catalog-files", viewsets.CatalogFileViewSet, basename="catalog-
 router.register("templates", viewsets.FieldTemplateViewSet, basename="template")
 
 urlpatterns = [
+    path("auth/token", TokenView.as_view(), name="auth-token"),
     path("data-sync/single", v.SyncSingleView.as_view(), name="data-sync-single"),
     path("data-sync/batch", v.SyncBatchView.as_view(), name="data-sync-batch"),
     path("data-sync/batch-by-ids", v.SyncBatchByIdsView.as_view(), name="data-sync-batch-by-ids"),

@@ -4,6 +4,7 @@ the one place where our scale becomes the broker's."""
 from django.conf import settings
 
 from sync.models import TaskType
+from sync.services.users import user_role
 
 PRIORITY_MAX, PRIORITY_DEFAULT = 10, 5
 # Whole-inbox and filtered batches yield to single files unless asked otherwise; beat and shell work last.
@@ -27,10 +28,7 @@ def priority_for(*, user, task_type: str, requested: int | None) -> int:
 
 
 def priority_cap(user) -> int:
-    if user is None or user.is_staff:
-        return PRIORITY_MAX
-    roles = set(user.groups.values_list("name", flat=True))
-    return max((cap for role, cap in ROLE_CAPS.items() if role in roles), default=ROLE_CAPS["normal"])
+    return PRIORITY_MAX if user is None else ROLE_CAPS[user_role(user)]
 
 
 def broker_priority(priority: int) -> int:

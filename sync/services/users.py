@@ -7,6 +7,14 @@ from rest_framework.authtoken.models import Token
 ROLES = ("admin", "premium", "normal")
 
 
+def user_role(user) -> str:
+    """The user's role: staff count as admin; without a role group, normal. One query (the groups)."""
+    if user.is_staff:
+        return "admin"
+    names = set(user.groups.values_list("name", flat=True))
+    return next((role for role in ROLES if role in names), "normal")
+
+
 @transaction.atomic
 def api_user_create(*, username: str, role: str, password: str | None = None) -> str:
     user, _ = User.objects.get_or_create(username=username)
