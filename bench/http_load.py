@@ -57,13 +57,13 @@ class JsonClient:
         self.headers = {"Content-Type": "application/json", **headers}
         self.connection: http.client.HTTPConnection | None = None
 
-    def post(self, path: str, body: dict) -> tuple[int, bytes]:
-        payload = json.dumps(body).encode()
+    def post(self, path: str, body: dict | None, method: str = "POST") -> tuple[int, bytes]:
+        payload = json.dumps(body).encode() if body is not None else None
         for attempt in (1, 2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT_S)
             try:
-                self.connection.request("POST", path, payload, self.headers)
+                self.connection.request(method, path, payload, self.headers)
                 response = self.connection.getresponse()
                 data = response.read()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):

@@ -234,6 +234,8 @@ RATE_LIMIT_ENDPOINTS = {
 # The client address is read from X-Real-IP / X-Forwarded-For only when the request comes from one of
 # these addresses (the nginx in front); otherwise it is the socket's peer.
 RATE_LIMIT_TRUSTED_PROXIES = env.list("RATE_LIMIT_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# A process keeps a user's tier and limits this long; an operator's change reaches every process within it.
+RATE_LIMIT_CALLER_LOCAL_S = env.float("RATE_LIMIT_CALLER_LOCAL_S", default=5.0)
 # With Redis unreachable, requests are served unlimited (fail open) and Redis is tried again after this.
 RATE_LIMIT_RETRY_S = env.float("RATE_LIMIT_RETRY_S", default=5.0)
 # 429 events kept for the stats, events and anomaly endpoints: this many hours, at most this many rows.
