@@ -53,3 +53,7 @@ def http_get(url: str, token: str | None = None) -> tuple[int, dict, dict]:
         return error.code, json.loads(error.read() or b"{}"), dict(error.headers)
     except OSError:
         return 0, {}, {}
+
+
+# The API personas (a normal user, staff, anonymous) of tests/api.
+from tests.api.conftest import anonymous, owner, staff  # noqa: E402, F401
