@@ -6,6 +6,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.test import override_settings
 
 from cache import keys
@@ -104,3 +106,19 @@ def test_fifty_concurrent_misses_on_a_cold_key_compute_once():
     assert sorted(lookup.source for lookup in lookups) == [HIT] * 49 + [MISS]
     stats = stats_of("account_stats")
     assert (stats.hits, stats.misses) == (49, 1)
+
+
+@pytest.mark.django_db
+def test_the_embedded_database_cache_deletes_one_type_by_a_generation_bump():
+    database_cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "erp_cache_test"}
+    with override_settings(CACHES={**settings.CACHES, settings.ERP_CACHE_ALIAS: database_cache}):
+        call_command("createcachetable", database="default")
+        cache_set(cache_key("accounts", {"n": 1}), "a", cache_type="accounts")
+        cache_set(cache_key("account_stats", {"n": 1}), "s", cache_type="account_stats")
+
+        assert cache_delete_pattern(cache_type="accounts") == 0  # nothing deleted: the old key is orphaned
+
+        assert cache_key("accounts", {"n": 1}).startswith("erp:accounts:")
+        assert cache_get(cache_key("accounts", {"n": 1})) is MISSING
+        assert cache_get(cache_key("account_stats", {"n": 1})) == "s"
+        assert (stats_of("accounts").invalidations, stats_of("accounts").keys) == (1, None)
