@@ -7,7 +7,7 @@ BENCH_ROWS ?= 100000
 # Set to e.g. 1000000 to add the csv scale run (time of BENCH_CSV_ROWS rows vs 100,000).
 BENCH_CSV_ROWS ?=
 
-.PHONY: install messages run test bench bench-submit bench-ratelimit sync-demo show-demo clean
+.PHONY: install messages run test bench bench-submit bench-ratelimit bench-cache sync-demo show-demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,7 @@ bench: install
 	$(BIN)/python bench/ingest.py --rows $(BENCH_ROWS) $(if $(BENCH_CSV_ROWS),--csv-rows $(BENCH_CSV_ROWS))
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/ratelimit.py
+	$(BIN)/python bench/cache.py
 
 # Submission latency over HTTP and end-to-end task throughput, against bare baselines (bench/submit.py).
 bench-submit: install
@@ -40,6 +41,10 @@ bench-submit: install
 # p50 of one endpoint with the rate limits on and off (bench/ratelimit.py).
 bench-ratelimit: install
 	$(BIN)/python bench/ratelimit.py
+
+# p50 of /api/accounts/stats over 10,000 accounts, cached against uncached (bench/cache.py).
+bench-cache: install
+	$(BIN)/python bench/cache.py
 
 # With `make run` going in another terminal: sync every pending demo file, then show the result.
 sync-demo:

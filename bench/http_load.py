@@ -1,4 +1,4 @@
-"""A small HTTP load client: keep-alive connections (one per thread), JSON POSTs, latency percentiles.
+"""A small HTTP load client: keep-alive connections (one per thread), JSON POSTs and GETs, latency percentiles.
 
 latency_run sends requests one after another on one connection; throughput_run spreads a fixed number
 of requests over `concurrency` threads and divides them by the wall time from the first to the last.
@@ -57,8 +57,13 @@ class JsonClient:
         self.headers = {"Content-Type": "application/json", **headers}
         self.connection: http.client.HTTPConnection | None = None
 
-    def post(self, path: str, body: dict | None, method: str = "POST") -> tuple[int, bytes]:
-        payload = json.dumps(body).encode() if body is not None else None
+    def post(self, path: str, body: dict) -> tuple[int, bytes]:
+        return self.request("POST", path, json.dumps(body).encode())
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        return self.request("GET", path)
+
+    def request(self, method: str, path: str, payload: bytes | None = None) -> tuple[int, bytes]:
         for attempt in (1, 2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=REQUEST_TIMEOUT_S)

@@ -319,3 +319,23 @@ CELERY_TASK_DEFAULT_PRIORITY = 5
 CELERY_BEAT_SCHEDULER = "erp.beat:SingleBeatScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- The cache layer (cache/, DESIGN.md 9) ---------------------------------------------------------
+
+INSTALLED_APPS += ["cache"]
+# The cache layer's own alias on the same store: "default" swallows Redis errors (above), but the cache
+# layer must see them to skip the dead store for a while and log one warning instead of a traceback
+# per call. On the embedded default it is the same database table.
+ERP_CACHE_ALIAS = "erp"
+CACHES[ERP_CACHE_ALIAS] = {
+    **CACHES["default"],
+    "OPTIONS": {**CACHES["default"].get("OPTIONS", {}), **({} if EMBEDDED_CACHE else {"IGNORE_EXCEPTIONS": False})},
+}
+# Seconds a cached read lives per cache type (seed: accounts and component versions 5 minutes); a change
+# to the underlying rows invalidates at once, so the TTL only bounds what an outage could leave stale.
+ERP_CACHE_TTL_S = {
+    "accounts": env.int("ERP_CACHE_TTL_ACCOUNTS_S", default=300),
+    "account_stats": env.int("ERP_CACHE_TTL_ACCOUNT_STATS_S", default=300),
+    "component_versions": env.int("ERP_CACHE_TTL_COMPONENT_VERSIONS_S", default=300),
+}
+CELERY_TASK_ROUTES["cache.tasks.warm_cache"] = {"queue": "scheduled"}

@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("sync.api.urls")),
     path("api/", include("ratelimit.api.urls")),
+    path("api/", include("cache.api.urls")),  # the cache layer: cached reads and cache stats
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("healthz", healthz, name="healthz"),

@@ -39,3 +39,13 @@ BEAT_JOBS = [
         "queue": "scheduled",
     },
 ]
+
+# --- The cache layer (cache/tasks.py): every 4 minutes, under the 5-minute TTL, so hot keys never go cold.
+BEAT_JOBS += [
+    {
+        "name": "warm cache",
+        "task": "cache.tasks.warm_cache",
+        "every_seconds": 240,
+        "queue": "scheduled",
+    },
+]

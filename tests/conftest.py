@@ -142,12 +142,12 @@ def redis_server():
         stop_process(server["process"])
 
 
-def start_web(env: dict) -> tuple[subprocess.Popen, str]:
+def start_web(env: dict, app: str = "erp.wsgi:application") -> tuple[subprocess.Popen, str]:
     """gunicorn with 2 workers on a free port, answering /healthz."""
     port = free_port()
     log = (RUN_DIR / f"gunicorn-{port}.log").open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "erp.wsgi:application", "--workers", "2", "--threads", "8",
+        [sys.executable, "-m", "gunicorn", app, "--workers", "2", "--threads", "8",
          "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
         cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
