@@ -151,7 +151,7 @@ MEDIA_ROOT = Path(env.str("ERP_MEDIA_DIR", default=str(VAR_DIR / "media")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # The rate-limit middleware authenticates the token first; this reuses its answer.
+        # Reuses the rate-limit middleware's answer, and remembers a token for API_TOKEN_CACHE_S.
         "ratelimit.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -207,6 +207,10 @@ ERP_HEARTBEAT_STALE_S = env.float("ERP_HEARTBEAT_STALE_S", default=120.0)
 ERP_TASK_RETENTION_DAYS = env.int("ERP_TASK_RETENTION_DAYS", default=90)
 # Sync tasks that run at once across all workers; the queue-position estimate divides by it.
 ERP_SYNC_WORKER_SLOTS = env.int("ERP_SYNC_WORKER_SLOTS", default=2)
+
+# Seconds a process trusts a token it has looked up; a deleted token or deactivated user stops working
+# within this time everywhere (ratelimit/authentication.py).
+API_TOKEN_CACHE_S = env.float("API_TOKEN_CACHE_S", default=5.0)
 
 # --- Rate limits (ratelimit/, DESIGN.md 8; the seed's tiers and endpoint limits) ---------------
 

@@ -8,4 +8,4 @@ class RateLimitConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from ratelimit import signals  # noqa: F401  (connects the caller-cache invalidation)
+        from ratelimit import authentication, signals  # noqa: F401  (connect the cache invalidations)

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
 
+from ratelimit.authentication import TokenAuthentication
 from ratelimit.services import Caller, Usage, caller_for, counting_paused, limits_for, rate_limit_check, refusal_record
 
 

@@ -4,10 +4,12 @@ the staff endpoints and the token authenticated once."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ratelimit.models import RateLimitEvent, RateLimitOverride
@@ -122,14 +124,30 @@ def test_a_role_change_applies_to_the_next_request():
     assert client.get(TASK_COUNT)["X-RateLimit-Limit"] == "50"
 
 
-def test_the_token_is_looked_up_once_per_request():
+def test_a_token_is_looked_up_once_then_remembered_until_it_changes():
     client = client_for("one_lookup", "normal")
-    client.get(TASK_COUNT)
 
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(TASK_COUNT).status_code == 200
+    with CaptureQueriesContext(connection) as second:
         assert client.get(TASK_COUNT).status_code == 200
 
-    assert sum("authtoken_token" in q["sql"] for q in queries.captured_queries) == 1
+    def lookups(queries):
+        return sum("authtoken_token" in q["sql"] for q in queries.captured_queries)
+    assert (lookups(first), lookups(second)) == (1, 0)
+    Token.objects.filter(user__username="one_lookup").get().delete()
+    assert client.get(TASK_COUNT).status_code == 401
+
+
+def test_a_deactivated_user_is_refused_at_once():
+    client = client_for("leaver", "normal")
+    assert client.get(TASK_COUNT).status_code == 200
+
+    user = User.objects.get(username="leaver")
+    user.is_active = False
+    user.save()
+
+    assert client.get(TASK_COUNT).status_code == 401
 
 
 def test_a_bad_token_is_limited_by_address_and_answered_401():
