@@ -5,6 +5,8 @@
 # this project's and can be overridden the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The exporter is a plain Celery client: without this, Celery looks for a Django it does not have.
+unset DJANGO_SETTINGS_MODULE
 
 export CE_BROKER_URL="${CE_BROKER_URL:-${CELERY_BROKER_URL:?set CELERY_BROKER_URL (or CE_BROKER_URL)}}"
 export CE_PORT="${CE_PORT:-9808}"

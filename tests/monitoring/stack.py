@@ -1,6 +1,7 @@
 """Processes of the monitoring tests: gunicorn with the production config, a worker serving its metrics,
 the celery exporter, Debian's prometheus and alertmanager; a /metrics scrape parsed into samples."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -44,10 +45,10 @@ def scrape(url: str) -> dict[str, list[tuple[dict, float]]]:
     return samples
 
 
-def value(samples: dict, name: str, **labels) -> float | None:
-    """The one sample of `name` whose labels include `labels`; None when absent."""
-    found = [v for sample_labels, v in samples.get(name, []) if labels.items() <= sample_labels.items()]
-    assert len(found) <= 1, f"{name}{labels} matches {len(found)} samples"
+def value(samples: dict, metric: str, /, **labels) -> float | None:
+    """The one sample of `metric` whose labels include `labels`; None when absent."""
+    found = [v for sample_labels, v in samples.get(metric, []) if labels.items() <= sample_labels.items()]
+    assert len(found) <= 1, f"{metric}{labels} matches {len(found)} samples"
     return found[0] if found else None
 
 
@@ -87,7 +88,7 @@ class Processes:
         return url
 
     def worker(self, env: dict, name: str, metrics_port: int | None = None, include: str | None = None,
-               concurrency: int = 1) -> subprocess.Popen:
+               concurrency: int = 1, host: str = "%h") -> subprocess.Popen:
         """A celery worker in a process group of its own (so a test can SIGKILL it with its children)."""
         extra = {}
         if metrics_port:
@@ -96,7 +97,7 @@ class Processes:
             extra = {"ERP_WORKER_METRICS_PORT": str(metrics_port), "ERP_WORKER_METRICS_ADDR": "127.0.0.1",
                      "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         cmd = [sys.executable, "-m", "celery", "-A", "erp", "worker", "-Q", "data_sync,data_processing,scheduled",
-               "-c", str(concurrency), "-n", f"{name}@%h", "--without-mingle", "--without-gossip",
+               "-c", str(concurrency), "-n", f"{name}@{host}", "--without-mingle", "--without-gossip",
                "--loglevel", "INFO", *(["--include", include] if include else [])]
         process = self.start(f"worker-{name}", cmd, {**env, **extra}, start_new_session=True)
         self._wait(process, lambda: " ready." in self.log(process), f"worker {name}")
@@ -126,3 +127,18 @@ def _answers(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+PROMQL_GROUPING = r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)"
+PROMQL_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool",
+                   "offset"}
+
+
+def promql_metric_names(expr: str) -> set[str]:
+    """Metric names a PromQL expression reads: identifiers that are not functions, keywords, labels
+    (in matchers or grouping clauses), strings or durations."""
+    expr = re.sub(r'"(?:[^"\\]|\\.)*"', "", expr)
+    expr = re.sub(r"\{[^}]*\}|\[[^\]]*\]", "", expr)
+    expr = re.sub(PROMQL_GROUPING, "", expr)
+    names = set(re.findall(r"\b[a-zA-Z_:][a-zA-Z0-9_:]*\b(?!\s*\()", expr))
+    return {name for name in names if name not in PROMQL_KEYWORDS}
