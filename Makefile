@@ -55,3 +55,14 @@ show-demo:
 
 clean:
 	rm -rf var
+
+# --- Monitoring (issue 9): the celery exporter lives in a venv of its own (deploy/exporter/requirements.txt
+# says why); `make install`, and so `make test`, build it. deploy/celery-exporter.sh runs it.
+EXPORTER_VENV := .venv-exporter
+
+$(EXPORTER_VENV)/.installed: deploy/exporter/requirements.txt
+	test -x $(EXPORTER_VENV)/bin/python || $(PYTHON) -m venv $(EXPORTER_VENV)
+	$(EXPORTER_VENV)/bin/pip install --quiet -r deploy/exporter/requirements.txt
+	touch $@
+
+install: $(EXPORTER_VENV)/.installed

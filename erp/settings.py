@@ -343,3 +343,39 @@ ERP_CACHE_TTL_S = {
     "component_versions": env.int("ERP_CACHE_TTL_COMPONENT_VERSIONS_S", default=300),
 }
 CELERY_TASK_ROUTES["cache.tasks.warm_cache"] = {"queue": "scheduled"}
+
+# --- Monitoring and production hardening (issue 9; DESIGN.md 10) -------------------------------
+
+INSTALLED_APPS += ["django_prometheus"]
+# The pair must wrap every other middleware, so a request is timed and counted whatever answers it.
+MIDDLEWARE = ["django_prometheus.middleware.PrometheusBeforeMiddleware", *MIDDLEWARE,
+              "django_prometheus.middleware.PrometheusAfterMiddleware"]
+# django-prometheus would query the migration tables in every process at start: not wanted.
+PROMETHEUS_EXPORT_MIGRATIONS = False
+# Addresses or networks (CIDR) allowed to read /metrics; empty: anyone (it needs no login).
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# Dotted paths of extra prometheus_client collectors that /metrics registers on each scrape
+# (a class or a factory called with no argument): how the cache and rate-limit apps add theirs.
+METRICS_COLLECTORS = ["cache.metrics.CacheStatsCollector"]
+# A worker serves its counters (rows ingested, file sync time) on this port; 0: not served.
+ERP_WORKER_METRICS_PORT = env.int("ERP_WORKER_METRICS_PORT", default=0)
+ERP_WORKER_METRICS_ADDR = env.str("ERP_WORKER_METRICS_ADDR", default="0.0.0.0")
+
+# The celery exporter counts tasks from the workers' events: send them, including "sent" at publish.
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
+
+# Served over HTTPS behind the proxy (nginx terminates TLS and sets X-Forwarded-Proto): secure cookies,
+# HSTS and the redirect to https. Off by default, since the tests and `make run` speak plain HTTP.
+DJANGO_HTTPS = env.bool("DJANGO_HTTPS", default=False)
+if DJANGO_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Probes and Prometheus call the web service directly over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+    CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])

@@ -2,6 +2,7 @@
 upsert in one transaction, exact accounting (read = ingested + quarantined + skipped)."""
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from sync.metrics import file_sync_record
 from sync.models import FACT_MODELS, CatalogFile, FileStatus, PlatformAccount, QuarantinedRow, SyncProgressTask
 from sync.services.errors import FileRejected
 from sync.services.prefetch import prefetched
@@ -60,6 +62,15 @@ class FileSyncResult:
 
 def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, options: SyncOptions = SyncOptions(),
               progress: ProgressCallback | None = None) -> FileSyncResult:
+    started = time.monotonic()
+    result = _file_sync(file=file, task=task, options=options, progress=progress)
+    file_sync_record(domain=file.data_domain, status=result.status, rows_ingested=result.rows_ingested,
+                     rows_quarantined=result.rows_quarantined, started=started)
+    return result
+
+
+def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: SyncOptions,
+                      progress: ProgressCallback | None) -> FileSyncResult:
     result = FileSyncResult(file_id=file.id, file_name=file.file_name)
     template = template_resolve(file=file)
     if template is None:
