@@ -236,7 +236,7 @@ RATE_LIMIT_ENDPOINTS = {
     "/api/data-sync/batch-all": 3,
 }
 # The client address is read from X-Real-IP / X-Forwarded-For only when the request comes from one of
-# these addresses (the nginx in front); otherwise it is the socket's peer.
+# these addresses or networks (the nginx in front); otherwise it is the socket's peer.
 RATE_LIMIT_TRUSTED_PROXIES = env.list("RATE_LIMIT_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 # A process keeps a user's tier and limits this long; an operator's change reaches every process within it.
 RATE_LIMIT_CALLER_LOCAL_S = env.float("RATE_LIMIT_CALLER_LOCAL_S", default=5.0)

@@ -5,6 +5,7 @@ Counting needs the "ratelimit" cache (Redis in production). When it cannot count
 without limits (fail open) for RATE_LIMIT_RETRY_S, with a warning and a metric, then it tries again.
 """
 
+import functools
 import ipaddress
 import logging
 import time
@@ -119,13 +120,26 @@ def client_ip(request) -> str:
     """The socket's peer, or the address the trusted proxy in front forwards (X-Real-IP, else the last
     X-Forwarded-For hop, which that proxy appended)."""
     peer = request.META.get("REMOTE_ADDR", "")
-    if peer not in settings.RATE_LIMIT_TRUSTED_PROXIES:
+    if not _is_trusted_proxy(peer):
         return peer
     forwarded = request.META.get("HTTP_X_REAL_IP") or request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1]
     try:
         return str(ipaddress.ip_address(forwarded.strip()))
     except ValueError:
         return peer
+
+
+def _is_trusted_proxy(address: str) -> bool:
+    try:
+        peer = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(peer in network for network in _networks(tuple(settings.RATE_LIMIT_TRUSTED_PROXIES)))
+
+
+@functools.cache
+def _networks(entries: tuple[str, ...]) -> list:
+    return [ipaddress.ip_network(entry, strict=False) for entry in entries]
 
 
 def group_of(path: str) -> str:

@@ -29,8 +29,9 @@ def call(method: str, url: str, *, token: str | None = None, body: dict | None =
                            body=json.dumps(body) if body is not None else None, headers=sent)
         response = connection.getresponse()
         raw = response.read()
+        json_body = response.getheader("Content-Type", "").startswith("application/json") and raw
         return Answer(response.status, {k.lower(): v for k, v in response.getheaders()},
-                      json.loads(raw) if raw else {})
+                      json.loads(raw) if json_body else {})
     finally:
         connection.close()
 

@@ -71,6 +71,10 @@ def test_the_app_sees_the_client_address_from_x_real_ip(proxied):
     assert info["key"] == "ip:127.0.0.42"
 
 
+def test_metrics_are_not_served_through_nginx(proxied):
+    assert call("GET", f"{proxied}/metrics").status == 403
+
+
 def test_a_burst_past_limit_req_is_refused_by_nginx_in_the_envelope(proxied):
     source = "127.0.0.43"
 

@@ -96,7 +96,9 @@ def test_anonymous_callers_are_limited_by_address_even_where_the_answer_is_401()
     ("127.0.0.1", "203.0.113.9", "ip:203.0.113.9"),  # from the trusted proxy: its X-Real-IP
     ("198.51.100.4", "203.0.113.9", "ip:198.51.100.4"),  # anyone else: the header is ignored
     ("127.0.0.1", "not an address", "ip:127.0.0.1"),
+    ("172.18.0.5", "203.0.113.9", "ip:203.0.113.9"),  # a proxy inside a trusted network
 ])
+@override_settings(RATE_LIMIT_TRUSTED_PROXIES=["127.0.0.1", "172.16.0.0/12"])
 def test_the_client_address_is_taken_from_x_real_ip_only_behind_the_trusted_proxy(peer, forwarded, key):
     info = APIClient(REMOTE_ADDR=peer, HTTP_X_REAL_IP=forwarded).get(MY_INFO).json()["data"]
 
