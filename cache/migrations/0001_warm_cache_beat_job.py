@@ -1,14 +1,11 @@
 from django.db import migrations
 
-
-def install(apps, schema_editor):
-    from sync.services.beat import beat_jobs_install
-
-    beat_jobs_install(interval_model=apps.get_model("django_celery_beat", "IntervalSchedule"),
-                      task_model=apps.get_model("django_celery_beat", "PeriodicTask"))
+from sync.services.beat import beat_jobs_install_in_migration
 
 
 class Migration(migrations.Migration):
+    """Installs the beat jobs again, now with "warm cache" (sync/beat.py)."""
+
     dependencies = [("sync", "0007_task_queue_order_index"), ("django_celery_beat", "0019_alter_periodictasks_options")]
 
-    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(beat_jobs_install_in_migration, migrations.RunPython.noop)]

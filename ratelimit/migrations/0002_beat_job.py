@@ -1,11 +1,6 @@
 from django.db import migrations
 
-
-def install(apps, schema_editor):
-    from sync.services.beat import beat_jobs_install
-
-    beat_jobs_install(interval_model=apps.get_model("django_celery_beat", "IntervalSchedule"),
-                      task_model=apps.get_model("django_celery_beat", "PeriodicTask"))
+from sync.services.beat import beat_jobs_install_in_migration
 
 
 class Migration(migrations.Migration):
@@ -13,4 +8,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("ratelimit", "0001_initial"), ("sync", "0006_beat_jobs")]
 
-    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(beat_jobs_install_in_migration, migrations.RunPython.noop)]

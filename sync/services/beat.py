@@ -15,3 +15,9 @@ def beat_jobs_install(*, interval_model=IntervalSchedule, task_model=PeriodicTas
             name=job["name"], defaults={"task": job["task"], "interval": interval, "queue": job["queue"]},
         )
     return len(BEAT_JOBS)
+
+
+def beat_jobs_install_in_migration(apps, schema_editor):
+    """RunPython body of the migrations that write the beat jobs, with the migration's historical models."""
+    beat_jobs_install(interval_model=apps.get_model("django_celery_beat", "IntervalSchedule"),
+                      task_model=apps.get_model("django_celery_beat", "PeriodicTask"))
