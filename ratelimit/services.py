@@ -169,7 +169,8 @@ def rate_limit_check(request, caller: Caller, limits: list[Limit], *, increment:
     usages = []
     for limit in limits:
         usage = get_usage(request, group=f"erp:{limit.scope}", key=lambda _group, _request: caller.key,
-                          rate=f"{limit.per_minute}/m", method=get_usage.ALL, increment=increment)
+                          rate=lambda _group, _request, limit=limit: f"{limit.per_minute}/m", method=get_usage.ALL,
+                          increment=increment)
         if usage is None:
             _pause_counting(caller)
             return None
