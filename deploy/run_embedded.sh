@@ -22,8 +22,13 @@ cat <<MSG
 
 MSG
 
-trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT
 $PY manage.py runserver "127.0.0.1:$PORT" --noreload &
+WEB=$!
 $PY -m celery -A erp worker -Q data_sync,data_processing,scheduled -c 2 --loglevel INFO &
+WORKER=$!
 $PY -m celery -A erp beat --loglevel INFO --schedule var/celerybeat-schedule &
+BEAT=$!
+# Stop the three main processes only: the worker stops its own pool. A TERM sent straight to pool
+# children (kill 0) can leave one dead holding the pool's queue lock, and the worker hangs on shutdown.
+trap 'trap - INT TERM EXIT; kill $WEB $WORKER $BEAT 2>/dev/null; wait' INT TERM EXIT
 wait -n
