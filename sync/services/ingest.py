@@ -70,7 +70,7 @@ def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, option
 
 
 def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: SyncOptions,
-                      progress: ProgressCallback | None) -> FileSyncResult:
+               progress: ProgressCallback | None) -> FileSyncResult:
     result = FileSyncResult(file_id=file.id, file_name=file.file_name)
     template = template_resolve(file=file)
     if template is None:
