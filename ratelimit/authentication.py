@@ -6,8 +6,6 @@ deleted token or a deactivated user stops working within that time in every proc
 process that made the change, through the signals below).
 """
 
-import time
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
@@ -15,8 +13,9 @@ from django.dispatch import receiver
 from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 
-_known: dict[str, tuple[float, tuple]] = {}  # token key -> (expires, (user, token))
-KNOWN_MAX = 10_000
+from ratelimit.memo import ProcessMemo
+
+_tokens = ProcessMemo()  # token key -> (user, token)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -25,19 +24,14 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return known if known is not None else super().authenticate(request)
 
     def authenticate_credentials(self, key):
-        hit = _known.get(key)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        result = super().authenticate_credentials(key)
-        if len(_known) >= KNOWN_MAX:
-            _known.clear()
-        _known[key] = (time.monotonic() + settings.API_TOKEN_CACHE_S, result)
-        return result
+        known = _tokens.get(key)
+        if known is not None:
+            return known
+        return _tokens.put(key, super().authenticate_credentials(key), settings.API_TOKEN_CACHE_S)
 
 
 @receiver([post_save, post_delete], sender=Token)
 @receiver([post_save, post_delete], sender=get_user_model())
 def _forget(sender, instance, **kwargs):
     user_id = instance.user_id if isinstance(instance, Token) else instance.pk
-    for key in [k for k, (_, (user, _token)) in list(_known.items()) if user.pk == user_id]:
-        _known.pop(key, None)
+    _tokens.forget(lambda _key, known: known[0].pk == user_id)

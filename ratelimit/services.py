@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_ratelimit.core import get_usage
 
 from ratelimit import metrics
+from ratelimit.memo import ProcessMemo
 from ratelimit.models import RateLimitEvent, RateLimitOverride
 from sync.services.users import user_role
 
@@ -30,10 +31,9 @@ ENDPOINT = "endpoint"
 WINDOW_S = 60
 
 _paused_until = 0.0  # this process counts nothing until then (the counting cache failed)
-# user id -> (expires, tier and limits): a request's counting then costs django-ratelimit's two Redis
-# round trips and no third one for the caller.
-_local_callers: dict[int, tuple[float, dict]] = {}
-LOCAL_CALLERS_MAX = 10_000
+# user id -> tier and limits: a request's counting then costs django-ratelimit's two Redis round trips
+# and no third one for the caller.
+_callers = ProcessMemo()
 
 
 @dataclass(frozen=True)
@@ -90,23 +90,20 @@ class Decision:
 def caller_for(request, user) -> Caller:
     if user is None or not user.is_authenticated:
         return Caller(key=f"ip:{client_ip(request)}", tier=ANONYMOUS, limits=dict(settings.RATE_LIMIT_TIERS[ANONYMOUS]))
-    known = _local_callers.get(user.pk)
-    if known is None or known[0] < time.monotonic():
+    cached = _callers.get(user.pk)
+    if cached is None:
         cached = _cache().get(CALLER_CACHE_KEY.format(user_id=user.pk))
         if cached is None:
             cached = _caller_limits(user)
             _cache().set(CALLER_CACHE_KEY.format(user_id=user.pk), cached, CALLER_CACHE_TTL_S)
-        if len(_local_callers) >= LOCAL_CALLERS_MAX:
-            _local_callers.clear()
-        known = _local_callers[user.pk] = (time.monotonic() + settings.RATE_LIMIT_CALLER_LOCAL_S, cached)
-    cached = known[1]
+        _callers.put(user.pk, cached, settings.RATE_LIMIT_CALLER_LOCAL_S)
     return Caller(key=f"user:{user.pk}", tier=cached["tier"], limits=cached["limits"], user_id=user.pk)
 
 
 def caller_forget(user_id: int):
     """Drop a user's cached tier and limits: this process uses the change on the next request, the
     other processes once their local copy expires (RATE_LIMIT_CALLER_LOCAL_S)."""
-    _local_callers.pop(user_id, None)
+    _callers.forget(lambda key, _value: key == user_id)
     _cache().delete(CALLER_CACHE_KEY.format(user_id=user_id))
 
 
