@@ -79,7 +79,7 @@ def accounts_replace(count: int) -> None:
 
 
 def token_for_user() -> str:
-    from sync.services.users import api_user_create
+    from erp.users import api_user_create
 
     return api_user_create(username=BENCH_USER, role="normal")
 

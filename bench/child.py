@@ -66,8 +66,8 @@ def child_sync(file_id: int, *, profile: bool) -> dict:
 
     environment_configure()
     django.setup()
+    from sync.ingest.engine import file_sync
     from sync.models import CatalogFile
-    from sync.services.ingest import file_sync
 
     file = CatalogFile.objects.get(pk=file_id)
     rss_before = _rss_mb()

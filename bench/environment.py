@@ -86,7 +86,7 @@ def django_setup() -> None:
 
 def demo_file_cached(key: str, rows: int, seed: int) -> CachedFile:
     """The demo export `key` with `rows` rows, generated once into var/bench/cache/<key>-<rows>-<seed>/."""
-    from sync.services.demo_exports import demo_exports_write
+    from sync.demo.exports import demo_exports_write
 
     out_dir = CACHE_DIR / f"{key}-{rows}-{seed}"
     entry = _manifest_entry(out_dir, key)

@@ -43,15 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench import report  # noqa: E402
-from bench.environment import (  # noqa: E402
-    BENCH_DIR,
-    INBOX_DIR,
-    database_check_safe,
-    database_ensure,
-    django_setup,
-    environment_configure,
-    tables_truncate,
-)
+from bench.environment import (BENCH_DIR, INBOX_DIR, database_check_safe, database_ensure, django_setup,  # noqa: E402
+                               environment_configure, tables_truncate)
 from bench.http_load import LoadResult, latency_run, throughput_run  # noqa: E402
 from bench.report import Figure  # noqa: E402
 from bench.services import gunicorn_start, redis_start, worker_start  # noqa: E402
@@ -184,7 +177,7 @@ def redis_client():
 def user_with_token():
     from django.contrib.auth.models import User
 
-    from sync.services.users import api_user_create
+    from erp.users import api_user_create
 
     token = api_user_create(username=BENCH_USER, role=BENCH_ROLE)
     return User.objects.get(username=BENCH_USER), token
@@ -317,9 +310,9 @@ def _profile_text(profiler: cProfile.Profile) -> str:
 def e2e_files(count: int) -> list[int]:
     """`count` tiny Amazon exports, each in its own shop folder of the bench inbox (distinct content,
     so none is a duplicate), catalogued; returns their CatalogFile ids."""
+    from sync.demo.exports import demo_exports_write
     from sync.models import CatalogFile, FileStatus
     from sync.services.catalog import catalog_scan
-    from sync.services.demo_exports import demo_exports_write
 
     for folder in (INBOX_DIR, STAGING_DIR):
         shutil.rmtree(folder, ignore_errors=True)
@@ -351,7 +344,7 @@ def noop_run(count: int) -> E2ERun:
 
 def ours_run(user, file_ids: list[int]) -> E2ERun:
     from sync.models import SyncProgressTask, TaskStatus, TaskType
-    from sync.services.sync_tasks import sync_task_create
+    from sync.services.task_lifecycle import sync_task_create
 
     started = datetime.now(UTC)
     task_ids = [sync_task_create(task_type=TaskType.SINGLE_FILE, file_ids=[file_id], user=user).task_id

@@ -1,4 +1,5 @@
-"""The Celery app. Its configuration is the CELERY_* names in erp.settings."""
+"""The Celery app. Its configuration is the CELERY_* names in erp.settings. It imports nothing of the
+project: each app wires its own worker hooks through Celery's signals (e.g. sync/worker_metrics.py)."""
 
 import os
 
@@ -9,6 +10,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 app = Celery("erp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-# A worker serves its own counters when ERP_WORKER_METRICS_PORT is set (erp/worker_metrics.py).
-from erp import worker_metrics  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """/metrics: django-prometheus's request metrics and every counter of this process group (summed over the
-gunicorn or celery worker processes in PROMETHEUS_MULTIPROC_DIR), plus the scrape-time collectors: the
-sync's own (sync/metrics.py) and any listed in settings.METRICS_COLLECTORS."""
+gunicorn or celery worker processes in PROMETHEUS_MULTIPROC_DIR), plus the scrape-time collectors the apps
+list in settings.METRICS_COLLECTORS (the sync's gauges, the cache's counters)."""
 
 import ipaddress
 import os
@@ -8,16 +8,14 @@ import os
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseForbidden
 from django.utils.module_loading import import_string
-from prometheus_client import REGISTRY, CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
-
-from sync.metrics import SyncCollector
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
 
 def metrics_view(request):
     if not _allowed(request.META.get("REMOTE_ADDR", "")):
         return HttpResponseForbidden("metrics are not served to this address\n", content_type="text/plain")
     registry = process_registry()
-    for collector in [SyncCollector(), *(_load(path) for path in settings.METRICS_COLLECTORS)]:
+    for collector in (_load(path) for path in settings.METRICS_COLLECTORS):
         registry.register(collector)
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 

@@ -156,8 +156,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["sync.api.envelope.EnvelopeRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
-    "EXCEPTION_HANDLER": "sync.api.envelope.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["erp.api.envelope.EnvelopeRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "EXCEPTION_HANDLER": "erp.api.exceptions.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -355,8 +355,8 @@ PROMETHEUS_EXPORT_MIGRATIONS = False
 # Addresses or networks (CIDR) allowed to read /metrics; empty: anyone (it needs no login).
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
 # Dotted paths of extra prometheus_client collectors that /metrics registers on each scrape
-# (a class or a factory called with no argument): how the cache and rate-limit apps add theirs.
-METRICS_COLLECTORS = ["cache.metrics.CacheStatsCollector"]
+# (a class or a factory called with no argument): how each app adds its own.
+METRICS_COLLECTORS = ["sync.metrics.SyncCollector", "cache.metrics.CacheStatsCollector"]
 # A worker serves its counters (rows ingested, file sync time) on this port; 0: not served.
 ERP_WORKER_METRICS_PORT = env.int("ERP_WORKER_METRICS_PORT", default=0)
 ERP_WORKER_METRICS_ADDR = env.str("ERP_WORKER_METRICS_ADDR", default="0.0.0.0")

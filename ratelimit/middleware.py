@@ -53,7 +53,7 @@ def _user(request):
 def _too_many_requests(caller: Caller, usage: Usage) -> JsonResponse:
     # Imported here: the envelope imports DRF's views, which import the renderer from the envelope; at
     # middleware load time that cycle is not closed yet.
-    from sync.api.envelope import error_body
+    from erp.api.envelope import error_body
 
     retry_after = max(usage.time_left, 1)
     body = error_body(

@@ -18,10 +18,10 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django_ratelimit.core import get_usage
 
+from erp.users import user_role
 from ratelimit import metrics
 from ratelimit.memo import ProcessMemo
 from ratelimit.models import RateLimitEvent, RateLimitOverride
-from sync.services.users import user_role
 
 logger = logging.getLogger(__name__)
 CALLER_CACHE_KEY = "erp:ratelimit:caller:{user_id}"

@@ -6,14 +6,16 @@ import json
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from erp.errors import ApplicationError
 from sync import models
+from sync.ingest.engine import SyncOptions
 from sync.models import FileStatus, TaskStatus, TaskType
-from sync.services.errors import ApplicationError
-from sync.services.ingest import SyncOptions
-from sync.services.sync_tasks import BUSY_FILE_STATUSES, sync_task_cancel, sync_task_create, sync_task_retry
+from sync.services.file_runs import BUSY_FILE_STATUSES
+from sync.services.task_lifecycle import sync_task_cancel, sync_task_create, sync_task_retry
 
 # A message lists at most this many tasks or files by name; the counts cover all of them.
 MAX_LISTED = 50

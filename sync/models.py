@@ -1,9 +1,12 @@
 """State of the file sync: accounts, templates, the file catalog, sync tasks, fact tables, quarantine."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -120,6 +123,21 @@ class FieldTemplate(models.Model):
         ]
         indexes = [models.Index(fields=["platform_code", "data_domain", "is_active"])]
 
+    def clean(self):
+        if errors := self.consistency_errors():
+            raise ValidationError(errors)
+
+    def consistency_errors(self) -> dict[str, list[str]]:
+        """Every field named in types, required_fields and dedup_fields must be mapped or given a default
+        in options.defaults. The admin (through clean()) and the API check this one rule."""
+        defaults = (self.options or {}).get("defaults", {}) if isinstance(self.options, dict) else {}
+        known = set(self.mapping or {}) | (set(defaults) if isinstance(defaults, dict) else set())
+        errors = {}
+        for name in ("types", "required_fields", "dedup_fields"):
+            if unknown := sorted(set(getattr(self, name) or ()) - known):
+                errors[name] = [_("not in mapping: %(fields)s") % {"fields": ", ".join(unknown)}]
+        return errors
+
     def __str__(self):
         return f"{self.name} v{self.version}"
 
@@ -189,10 +207,44 @@ class TaskStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class SyncProgressTaskQuerySet(models.QuerySet):
+    """The task states, each rule written once: what holds a quota slot, what looks dead, what a worker
+    may take."""
+
+    def active(self):
+        """Queued or running: holds its user's quota slot."""
+        return self.filter(status__in=SyncProgressTask.ACTIVE_STATUSES)
+
+    def stalled(self, *, now=None):
+        """Running, but its heartbeat is older than ERP_HEARTBEAT_STALE_S: the worker running it died."""
+        return self.filter(status=TaskStatus.PROCESSING, heartbeat_at__lt=_stale_before(now))
+
+    def alive(self, *, now=None):
+        """Running with a fresh heartbeat."""
+        return self.filter(status=TaskStatus.PROCESSING, heartbeat_at__gte=_stale_before(now))
+
+    def claimable(self, *, now=None):
+        """What a delivery may start: queued, or stalled; never one whose cancel was asked for."""
+        stale = _stale_before(now)
+        return self.filter(models.Q(status=TaskStatus.QUEUED)
+                           | models.Q(status=TaskStatus.PROCESSING, heartbeat_at__lt=stale),
+                           cancel_requested=False)
+
+    def undispatched(self):
+        """Queued, and the broker has not accepted its message yet."""
+        return self.filter(status=TaskStatus.QUEUED, dispatched_at__isnull=True)
+
+
+def _stale_before(now=None):
+    return (now or timezone.now()) - timedelta(seconds=settings.ERP_HEARTBEAT_STALE_S)
+
+
 class SyncProgressTask(models.Model):
     """One sync submission; task_id is also the Celery task id."""
 
     ACTIVE_STATUSES = (TaskStatus.QUEUED, TaskStatus.PROCESSING)
+
+    objects = SyncProgressTaskQuerySet.as_manager()
 
     task_id = models.CharField(max_length=64, unique=True, default=uuid.uuid4)
     task_type = models.CharField(max_length=20, choices=TaskType.choices)

@@ -7,13 +7,14 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connections
 
+from erp.errors import TRANSIENT_ERRORS
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
 from sync.services.catalog import catalog_scan
-from sync.services.errors import TRANSIENT_ERRORS
+from sync.services.dispatch import sync_tasks_dispatch_deferred, sync_tasks_recover_stalled
 from sync.services.images import product_images_extract
 from sync.services.quota import quota_reconcile
-from sync.services.sync_tasks import (sync_task_run, sync_tasks_cleanup, sync_tasks_dispatch_deferred,
-                                      sync_tasks_recover_stalled)
+from sync.services.task_lifecycle import sync_tasks_cleanup
+from sync.services.task_run import sync_task_run
 
 logger = logging.getLogger(__name__)
 # Transient errors only, at most 3 times, after about 5, 10 and 20 s (full jitter below those).

@@ -10,13 +10,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.views import APIView
 
-from cache.api import serializers as s
+from cache.api.serializers import AccountQuery, AccountUpdateRequest, CacheStatsSerializer, PlatformQuery
 from cache.decorators import Lookup
 from cache.selectors import account_stats, collection_accounts, component_versions_active
 from cache.serializers import AccountStatsSerializer, ComponentVersionSerializer, PlatformAccountSerializer
 from cache.stats import stats_read, stats_reset, store_status
-from sync.api.envelope import respond
-from sync.api.schema import ERRORS, enveloped
+from erp.api.envelope import respond
+from erp.api.schema import ERRORS, enveloped
 from sync.models import PlatformAccount
 from sync.services.accounts import platform_account_update
 
@@ -38,15 +38,15 @@ def query(serializer_class, request) -> dict:
     return params.validated_data
 
 
-@extend_schema(tags=[CACHED_TAG], parameters=[s.AccountQuery, X_CACHE],
+@extend_schema(tags=[CACHED_TAG], parameters=[AccountQuery, X_CACHE],
                responses={200: enveloped(PlatformAccountSerializer, many=True), **ERRORS(400, 401)})
 class CollectionAccountsView(APIView):
     def get(self, request):
-        params = query(s.AccountQuery, request)
+        params = query(AccountQuery, request)
         return cached_respond(collection_accounts.lookup(platform=params.get("platform"), enabled=params["enabled"]))
 
 
-@extend_schema(tags=[CACHED_TAG], request=s.AccountUpdateRequest,
+@extend_schema(tags=[CACHED_TAG], request=AccountUpdateRequest,
                responses={200: enveloped(PlatformAccountSerializer), **ERRORS(400, 401, 403, 404)})
 class CollectionAccountView(APIView):
     """Staff edit an account; the cached reads show the change on the next request."""
@@ -55,7 +55,7 @@ class CollectionAccountView(APIView):
 
     def patch(self, request, account_id: int):
         account = get_object_or_404(PlatformAccount, pk=account_id)
-        data = s.AccountUpdateRequest(account, data=request.data, partial=True)
+        data = AccountUpdateRequest(account, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         account = platform_account_update(account=account, data=data.validated_data)
         return respond(PlatformAccountSerializer(account).data, message=_("Account updated."))
@@ -67,15 +67,15 @@ class AccountStatsView(APIView):
         return cached_respond(account_stats.lookup())
 
 
-@extend_schema(tags=[CACHED_TAG], parameters=[s.PlatformQuery, X_CACHE],
+@extend_schema(tags=[CACHED_TAG], parameters=[PlatformQuery, X_CACHE],
                responses={200: enveloped(ComponentVersionSerializer, many=True), **ERRORS(400, 401)})
 class ComponentVersionsView(APIView):
     def get(self, request):
-        params = query(s.PlatformQuery, request)
+        params = query(PlatformQuery, request)
         return cached_respond(component_versions_active.lookup(platform=params.get("platform")))
 
 
-@extend_schema(tags=["system"], responses={200: enveloped(s.CacheStatsSerializer), **ERRORS(401, 403)})
+@extend_schema(tags=["system"], responses={200: enveloped(CacheStatsSerializer), **ERRORS(401, 403)})
 class CacheStatsView(APIView):
     """Hits, misses, sets and invalidations per cache type, summed over every process (staff)."""
 
@@ -94,5 +94,5 @@ def cache_stats_body() -> dict:
     totals = {name: sum(getattr(t, name) for t in types) for name in ("hits", "misses", "sets", "invalidations")}
     lookups = totals["hits"] + totals["misses"]
     totals["hit_rate"] = round(totals["hits"] / lookups, 4) if lookups else None
-    return s.CacheStatsSerializer({**store_status(), "totals": totals,
+    return CacheStatsSerializer({**store_status(), "totals": totals,
                                    "types": [{**asdict(t), "hit_rate": t.hit_rate} for t in types]}).data

@@ -6,9 +6,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.views import APIView
 
-from sync.api.envelope import respond
-from sync.api.schema import ERRORS, enveloped
-
+from erp.api.envelope import respond
+from erp.api.schema import ERRORS, enveloped
 
 
 class TokenSerializer(serializers.Serializer):

@@ -3,6 +3,8 @@
 import django_filters as df
 from rest_framework.filters import OrderingFilter
 
+from erp.api.filters import IsoDateTimeFilter
+
 from sync.models import (CatalogFile, DataDomain, FieldTemplate, FileStatus, Granularity, Platform, SyncProgressTask,
                          TaskStatus, TaskType)
 
@@ -22,8 +24,8 @@ class SyncTaskFilter(df.FilterSet):
     status = df.ChoiceFilter(choices=TaskStatus.choices)
     task_type = df.ChoiceFilter(choices=TaskType.choices)
     user = df.CharFilter(field_name="user__username", help_text="username; only staff see other users' tasks")
-    created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="inclusive")
-    created_before = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="exclusive")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", help_text="inclusive")
+    created_before = IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", help_text="exclusive")
 
     class Meta:
         model = SyncProgressTask
@@ -36,8 +38,8 @@ class CatalogFileFilter(df.FilterSet):
     shop_id = df.CharFilter()
     data_domain = df.ChoiceFilter(choices=DataDomain.choices)
     granularity = df.ChoiceFilter(choices=Granularity.choices)
-    first_seen_after = df.IsoDateTimeFilter(field_name="first_seen_at", lookup_expr="gte", help_text="inclusive")
-    first_seen_before = df.IsoDateTimeFilter(field_name="first_seen_at", lookup_expr="lt", help_text="exclusive")
+    first_seen_after = IsoDateTimeFilter(field_name="first_seen_at", lookup_expr="gte", help_text="inclusive")
+    first_seen_before = IsoDateTimeFilter(field_name="first_seen_at", lookup_expr="lt", help_text="exclusive")
 
     class Meta:
         model = CatalogFile

@@ -1,55 +1,31 @@
 """Request and response shapes of the /api/sync-tasks/, /api/catalog-files/ and /api/templates/ viewsets."""
 
 import json
-from functools import cache
 
 from django.utils.translation import gettext_lazy as _
 from django_celery_results.models import TaskResult
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sync.api import serializers as s
-from sync.api.schema import enveloped
-from sync.models import (CatalogFile, DataDomain, FieldTemplate, Granularity, Platform, QuarantinedRow,
-                         TaskType)
+from erp.api.schema import enveloped
+from sync.api.data_sync_serializers import MAX_BATCH_IDS, BatchSyncRequest, ProgressSerializer
+from sync.ingest.rows import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT
+from sync.models import CatalogFile, DataDomain, FieldTemplate, Granularity, Platform, QuarantinedRow, TaskType
 from sync.services.catalog import parse_period
-from sync.services.rows import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT
 from sync.services.uploads import UploadRejected, upload_check
 
 FIELD_TYPES = (TEXT, INT, DECIMAL, PERCENT, DATE, DATETIME)
 QUARANTINE_SHOWN = 100
 
 
-# --- Pages ------------------------------------------------------------------------------------
-
-@cache
-def page_of(serializer_class):
-    """DRF's PageNumberPagination page of serializer_class, as a serializer for the schema."""
-    name = f"{serializer_class.__name__.removesuffix('Serializer')}PageSerializer"
-    return type(name, (serializers.Serializer,), {
-        "count": serializers.IntegerField(help_text=_("items over all pages")),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": serializer_class(many=True),
-    })
-
-
-def enveloped_page(serializer_class):
-    """The envelope whose data is a page; drf-spectacular would otherwise wrap a list action's
-    response (the whole envelope) in its own page."""
-    envelope = enveloped(page_of(serializer_class))
-    extend_schema_serializer(many=False)(type(envelope))
-    return envelope
-
-
 # --- Sync tasks -------------------------------------------------------------------------------
 
-class SyncTaskSerializer(s.ProgressSerializer):
+class SyncTaskSerializer(ProgressSerializer):
     """A task in a list: the progress fields without the per-file detail."""
 
-    class Meta(s.ProgressSerializer.Meta):
-        fields = [f for f in s.ProgressSerializer.Meta.fields if f not in ("errors", "task_details")]
+    class Meta(ProgressSerializer.Meta):
+        fields = [f for f in ProgressSerializer.Meta.fields if f not in ("errors", "task_details")]
 
 
 class QueuePlaceSerializer(serializers.Serializer):
@@ -79,26 +55,26 @@ class CeleryResultSerializer(serializers.ModelSerializer):
             return row.result
 
 
-class SyncTaskDetailSerializer(s.ProgressSerializer):
+class SyncTaskDetailSerializer(ProgressSerializer):
     """`queue` and `celery_result` are set on the task by the view (task_queue_place, the TaskResult row)."""
 
     queue = QueuePlaceSerializer(read_only=True)
     celery_result = CeleryResultSerializer(read_only=True, allow_null=True,
                                            help_text=_("null until a worker stored a result"))
 
-    class Meta(s.ProgressSerializer.Meta):
-        fields = [*s.ProgressSerializer.Meta.fields, "file_ids", "run_file_ids", "parameters", "file_results",
+    class Meta(ProgressSerializer.Meta):
+        fields = [*ProgressSerializer.Meta.fields, "file_ids", "run_file_ids", "parameters", "file_results",
                   "queue", "celery_result", "dispatched_at", "heartbeat_at", "updated_at"]
 
 
-class SyncTaskCreateRequest(s.BatchSyncRequest):
+class SyncTaskCreateRequest(BatchSyncRequest):
     """One body for every task type: the seed endpoint's fields for that type, the rest ignored."""
 
     task_type = serializers.ChoiceField(TaskType.choices)
     file_id = serializers.IntegerField(min_value=1, required=False, help_text=_("single_file: the file"))
     file_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=s.MAX_BATCH_IDS, required=False,
-        help_text=_("batch_by_ids: 1 to %(max)s catalog file ids") % {"max": s.MAX_BATCH_IDS})
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_BATCH_IDS, required=False,
+        help_text=_("batch_by_ids: 1 to %(max)s catalog file ids") % {"max": MAX_BATCH_IDS})
     use_template_header_row = serializers.BooleanField(default=True)
 
     REQUIRED_BY_TYPE = {TaskType.SINGLE_FILE: "file_id", TaskType.BATCH_BY_IDS: "file_ids"}
@@ -204,18 +180,10 @@ class FieldTemplateSerializer(serializers.ModelSerializer):
         read_only_fields = ["is_builtin", "updated_at"]
 
     def validate(self, attrs):
-        """Every field named in types, required_fields and dedup_fields must be mapped or given a default
-        in options.defaults (on a partial update, against what the template keeps)."""
-        def value(name, empty):
-            return attrs.get(name, getattr(self.instance, name, empty))
-
-        defaults = value("options", {}).get("defaults", {})
-        known = set(value("mapping", {})) | (set(defaults) if isinstance(defaults, dict) else set())
-        errors = {}
-        for name in ("types", "required_fields", "dedup_fields"):
-            unknown = sorted(set(value(name, ())) - known)
-            if unknown:
-                errors[name] = [_("not in mapping: %(fields)s") % {"fields": ", ".join(unknown)}]
-        if errors:
+        """The template's consistency rule (FieldTemplate.consistency_errors), on a partial update against
+        what the template keeps."""
+        fields = ("mapping", "options", "types", "required_fields", "dedup_fields")
+        candidate = FieldTemplate(**{name: attrs.get(name, getattr(self.instance, name, None)) for name in fields})
+        if errors := candidate.consistency_errors():
             raise serializers.ValidationError(errors)
         return attrs

@@ -11,28 +11,30 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 
-from sync.api import seed_views
-from sync.api import serializers as s
-from sync.api import viewset_serializers as vs
-from sync.api.envelope import respond
+from erp.api.envelope import respond
+from erp.api.schema import ERRORS, enveloped, enveloped_page
+from sync.api import data_sync_views
+from sync.api.data_sync_serializers import RetryRequest, SubmissionSerializer
 from sync.api.filters import CatalogFileFilter, FieldTemplateFilter, StableOrderingFilter, SyncTaskFilter
-from sync.api.schema import ERRORS, enveloped
+from sync.api.viewset_serializers import (QUARANTINE_SHOWN, CatalogFileDetailSerializer, CatalogFileSerializer,
+                                          CatalogFileSyncRequest, CatalogFileUploadRequest, FieldTemplateSerializer,
+                                          SyncTaskCreateRequest, SyncTaskDetailSerializer, SyncTaskSerializer)
+from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FieldTemplate, SyncProgressTask, TaskStatus, TaskType
 from sync.selectors import task_queue_place, tasks_visible_to
-from sync.services.ingest import SyncOptions
-from sync.services.sync_tasks import sync_task_cancel, sync_task_retry
+from sync.services.task_lifecycle import sync_task_cancel, sync_task_retry
 from sync.services.uploads import catalog_upload
 
 # The seed endpoint of each task type: its request serializer says which fields the type takes and its
 # files() chooses the files, so both ways of submitting pick the same files.
 SEED_SUBMIT_VIEWS = {
-    TaskType.SINGLE_FILE: seed_views.SyncSingleView,
-    TaskType.BATCH: seed_views.SyncBatchView,
-    TaskType.BATCH_BY_IDS: seed_views.SyncBatchByIdsView,
-    TaskType.BATCH_ALL: seed_views.SyncBatchAllView,
+    TaskType.SINGLE_FILE: data_sync_views.SyncSingleView,
+    TaskType.BATCH: data_sync_views.SyncBatchView,
+    TaskType.BATCH_BY_IDS: data_sync_views.SyncBatchByIdsView,
+    TaskType.BATCH_ALL: data_sync_views.SyncBatchAllView,
 }
-SUBMITTED = {202: enveloped(s.SubmissionSerializer),
-             200: OpenApiResponse(enveloped(s.SubmissionSerializer), description="no pending file: no task")}
+SUBMITTED = {202: enveloped(SubmissionSerializer),
+             200: OpenApiResponse(enveloped(SubmissionSerializer), description="no pending file: no task")}
 
 
 class _Listed:
@@ -41,20 +43,20 @@ class _Listed:
 
 @extend_schema_view(
     list=extend_schema(summary="The caller's sync tasks (staff: everyone's)",
-                       responses={200: vs.enveloped_page(vs.SyncTaskSerializer),
+                       responses={200: enveloped_page(SyncTaskSerializer),
                                   **ERRORS(400, 401, 404)}),
     retrieve=extend_schema(summary="One task with per-file results, queue place and Celery result",
-                           responses={200: enveloped(vs.SyncTaskDetailSerializer), **ERRORS(401, 404)}),
-    create=extend_schema(summary="Submit a sync task", request=vs.SyncTaskCreateRequest,
+                           responses={200: enveloped(SyncTaskDetailSerializer), **ERRORS(401, 404)}),
+    create=extend_schema(summary="Submit a sync task", request=SyncTaskCreateRequest,
                          responses={**SUBMITTED, **ERRORS(400, 401, 404, 409, 429)}),
     cancel=extend_schema(summary="Cancel a queued or running task", request=None,
-                         responses={200: enveloped(vs.SyncTaskSerializer), **ERRORS(401, 404, 409)}),
-    retry=extend_schema(summary="Run a failed or cancelled task again", request=s.RetryRequest,
-                        responses={202: enveloped(s.SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)}),
+                         responses={200: enveloped(SyncTaskSerializer), **ERRORS(401, 404, 409)}),
+    retry=extend_schema(summary="Run a failed or cancelled task again", request=RetryRequest,
+                        responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)}),
 )
 @extend_schema(tags=["sync-tasks"])
 class SyncTaskViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
-    serializer_class = vs.SyncTaskSerializer
+    serializer_class = SyncTaskSerializer
     lookup_field = "task_id"
     filterset_class = SyncTaskFilter
     ordering_fields = ["created_at", "priority", "status"]
@@ -70,16 +72,16 @@ class SyncTaskViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
         task = self.get_object()
         task.queue = task_queue_place(task)
         task.celery_result = TaskResult.objects.filter(task_id=task.task_id).first()
-        return respond(vs.SyncTaskDetailSerializer(task).data)
+        return respond(SyncTaskDetailSerializer(task).data)
 
     def create(self, request):
-        params = vs.SyncTaskCreateRequest(data=request.data)
+        params = SyncTaskCreateRequest(data=request.data)
         params.is_valid(raise_exception=True)
         seed = SEED_SUBMIT_VIEWS[params.validated_data["task_type"]]
         taken = seed.request_serializer().fields
         data = {k: v for k, v in params.validated_data.items() if k in taken}
         file_ids, missing = seed().files(data)
-        return seed_views.submit_and_respond(user=request.user, task_type=seed.task_type, data=data,
+        return data_sync_views.submit_and_respond(user=request.user, task_type=seed.task_type, data=data,
                                              file_ids=file_ids, missing=missing)
 
     @action(detail=True, methods=["post"])
@@ -87,38 +89,38 @@ class SyncTaskViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
         task = sync_task_cancel(task=self.get_object())
         message = _("Task cancelled.") if task.status == TaskStatus.CANCELLED else _(
             "Cancel requested: the task stops after the file it is syncing.")
-        return respond(vs.SyncTaskSerializer(task).data, message=message)
+        return respond(SyncTaskSerializer(task).data, message=message)
 
     @action(detail=True, methods=["post"])
     def retry(self, request, task_id: str):
-        params = s.RetryRequest(data=request.data)
+        params = RetryRequest(data=request.data)
         params.is_valid(raise_exception=True)
         task = sync_task_retry(task=self.get_object(), all_files=params.validated_data["all_files"])
-        return seed_views.submission_response(task, total_files=task.total_files, message=_("Task queued again."))
+        return data_sync_views.submission_response(task, total_files=task.total_files, message=_("Task queued again."))
 
 
 @extend_schema_view(
     list=extend_schema(summary="Catalogued export files",
-                       responses={200: vs.enveloped_page(vs.CatalogFileSerializer), **ERRORS(400, 401, 404)}),
+                       responses={200: enveloped_page(CatalogFileSerializer), **ERRORS(400, 401, 404)}),
     retrieve=extend_schema(summary="One file with its first quarantined rows",
-                           responses={200: enveloped(vs.CatalogFileDetailSerializer), **ERRORS(401, 404)}),
+                           responses={200: enveloped(CatalogFileDetailSerializer), **ERRORS(401, 404)}),
     create=extend_schema(
         summary="Upload an export file into the inbox and catalog it",
-        request={"multipart/form-data": vs.CatalogFileUploadRequest},
-        responses={201: enveloped(vs.CatalogFileSerializer),
-                   200: OpenApiResponse(enveloped(vs.CatalogFileSerializer),
+        request={"multipart/form-data": CatalogFileUploadRequest},
+        responses={201: enveloped(CatalogFileSerializer),
+                   200: OpenApiResponse(enveloped(CatalogFileSerializer),
                                         description="identical content already catalogued: stored as a skipped "
                                                     "duplicate, `duplicate_of` names the original"),
                    **ERRORS(400, 401)}),
-    sync=extend_schema(summary="Submit a sync task for this file", request=vs.CatalogFileSyncRequest,
-                       responses={202: enveloped(s.SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)}),
+    sync=extend_schema(summary="Submit a sync task for this file", request=CatalogFileSyncRequest,
+                       responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)}),
 )
 @extend_schema(tags=["catalog-files"])
 class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Shared company data: every authenticated user may list, upload and sync."""
 
     queryset = CatalogFile.objects.select_related("template")
-    serializer_class = vs.CatalogFileSerializer
+    serializer_class = CatalogFileSerializer
     filterset_class = CatalogFileFilter
     ordering_fields = ["first_seen_at", "last_synced_at", "file_name", "size_bytes", "status", "id"]
     ordering = ["-first_seen_at"]
@@ -126,16 +128,16 @@ class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet
     def retrieve(self, request, pk):
         file = self.get_object()
         rows = file.quarantined_rows.order_by("source_row", "pk")
-        file.quarantine_sample = rows[:vs.QUARANTINE_SHOWN]
+        file.quarantine_sample = rows[:QUARANTINE_SHOWN]
         file.quarantine_total = rows.count()
-        return respond(vs.CatalogFileDetailSerializer(file).data)
+        return respond(CatalogFileDetailSerializer(file).data)
 
     def create(self, request):
-        params = vs.CatalogFileUploadRequest(data=request.data)
+        params = CatalogFileUploadRequest(data=request.data)
         params.is_valid(raise_exception=True)
         fields = dict(params.validated_data)
         result = catalog_upload(upload=fields.pop("file"), **fields)
-        data = vs.CatalogFileSerializer(result.file).data
+        data = CatalogFileSerializer(result.file).data
         if result.duplicate_of:
             return respond(data, message=_("Identical content is already catalogued as %(path)s; this copy is "
                                            "skipped.") % {"path": result.duplicate_of.path})
@@ -144,11 +146,11 @@ class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])  # `options` is a nested object
     def sync(self, request, pk):
         file = self.get_object()
-        params = vs.CatalogFileSyncRequest(data=request.data)
+        params = CatalogFileSyncRequest(data=request.data)
         params.is_valid(raise_exception=True)
         options = {**asdict(SyncOptions()), **params.validated_data.get("options", {})}
         data = {"file_id": file.pk, "priority": params.validated_data["priority"], **options}
-        return seed_views.submit_and_respond(user=request.user, task_type=TaskType.SINGLE_FILE, data=data,
+        return data_sync_views.submit_and_respond(user=request.user, task_type=TaskType.SINGLE_FILE, data=data,
                                              file_ids=[file.pk])
 
 
@@ -157,12 +159,12 @@ class IsStaffOrReadOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or request.user.is_staff
 
 
-TEMPLATE = enveloped(vs.FieldTemplateSerializer)
+TEMPLATE = enveloped(FieldTemplateSerializer)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Field templates",
-                       responses={200: vs.enveloped_page(vs.FieldTemplateSerializer), **ERRORS(400, 401, 404)}),
+                       responses={200: enveloped_page(FieldTemplateSerializer), **ERRORS(400, 401, 404)}),
     retrieve=extend_schema(responses={200: TEMPLATE, **ERRORS(401, 404)}),
     create=extend_schema(summary="Create a template (staff)", responses={201: TEMPLATE, **ERRORS(400, 401, 403)}),
     update=extend_schema(summary="Replace a template (staff)", responses={200: TEMPLATE, **ERRORS(400, 401, 403, 404)}),
@@ -175,7 +177,7 @@ TEMPLATE = enveloped(vs.FieldTemplateSerializer)
 @extend_schema(tags=["templates"])
 class FieldTemplateViewSet(_Listed, viewsets.ModelViewSet):
     queryset = FieldTemplate.objects.all()
-    serializer_class = vs.FieldTemplateSerializer
+    serializer_class = FieldTemplateSerializer
     parser_classes = [JSONParser]  # mapping, types and options are nested objects
     permission_classes = [permissions.IsAuthenticated, IsStaffOrReadOnly]
     filterset_class = FieldTemplateFilter

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from sync.services.beat import beat_jobs_install_in_migration
+from erp.beat_jobs import beat_jobs_install_in_migration
 
 
 class Migration(migrations.Migration):

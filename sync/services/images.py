@@ -7,9 +7,9 @@ from xml.etree import ElementTree
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from sync.errors import FileRejected
+from sync.ingest.reading import guard_file, resolve_inbox_path
 from sync.models import CatalogFile
-from sync.services.errors import FileRejected
-from sync.services.reading import guard_file, resolve_inbox_path
 
 _NS = {
     "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",

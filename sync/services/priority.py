@@ -3,8 +3,8 @@ the one place where our scale becomes the broker's."""
 
 from django.conf import settings
 
+from erp.users import user_role
 from sync.models import TaskType
-from sync.services.users import user_role
 
 PRIORITY_MAX, PRIORITY_DEFAULT = 10, 5
 # Whole-inbox and filtered batches yield to single files unless asked otherwise; beat and shell work last.

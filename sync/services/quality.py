@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from sync.ingest.rows import TEXT, model_field_type
 from sync.models import FACT_MODELS, CatalogFile, DataQualityRecord, FactBase
-from sync.services.rows import TEXT, model_field_type
 
 SCORE_PLACES = Decimal("0.01")
 

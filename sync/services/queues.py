@@ -1,17 +1,25 @@
-"""What the queues hold: broker depth per queue (and per priority on Redis), and the database's view of
-running, stalled and undispatched tasks."""
+"""What the queues hold: the broker's depth per queue (and per priority step on Redis), and the
+database's view of running, stalled and undispatched tasks. The one place that asks the broker."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone
+from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from erp.celery import app as celery_app
 from sync.models import SyncProgressTask, TaskStatus
 
 QUEUES = ("data_sync", "data_processing", "scheduled")
+BROKER_TIMEOUT_S = 2
+BROKER_ERRORS = (OperationalError, OSError, RedisConnectionError, RedisTimeoutError)
+
+
+@dataclass
+class QueueDepth:
+    messages: int
+    by_step: dict[int, int] | None = None  # Redis only: kombu priority step -> messages
 
 
 @dataclass
@@ -26,29 +34,39 @@ class QueueReport:
 
 def queue_report() -> QueueReport:
     report = QueueReport()
-    stale = timezone.now() - timedelta(seconds=settings.ERP_HEARTBEAT_STALE_S)
-    processing = SyncProgressTask.objects.filter(status=TaskStatus.PROCESSING)
-    report.running = list(processing.filter(heartbeat_at__gte=stale).values_list("task_id", flat=True))
-    report.stalled = list(processing.filter(heartbeat_at__lt=stale).values_list("task_id", flat=True))
-    queued = SyncProgressTask.objects.filter(status=TaskStatus.QUEUED)
-    report.undispatched = list(queued.filter(dispatched_at__isnull=True).values_list("task_id", flat=True))
+    tasks = SyncProgressTask.objects
+    report.running = list(tasks.alive().values_list("task_id", flat=True))
+    report.stalled = list(tasks.stalled().values_list("task_id", flat=True))
+    report.undispatched = list(tasks.undispatched().values_list("task_id", flat=True))
+    queued = tasks.filter(status=TaskStatus.QUEUED)
     report.queued_by_priority = dict(queued.values_list("priority").annotate(n=Count("id")).order_by("-priority"))
-    _broker_depths(report)
+    depths = broker_queue_depths(by_step=True)
+    for name in QUEUES:
+        report.depth[name] = depths[name].messages if depths else "unknown (broker unreachable)"
+        if depths and depths[name].by_step is not None:
+            report.redis_depth_by_step[name] = depths[name].by_step
     return report
 
 
-def _broker_depths(report: QueueReport):
+def broker_queue_depths(*, by_step: bool = False) -> dict[str, QueueDepth] | None:
+    """Messages waiting per queue, or None when the broker cannot be reached; with by_step, on Redis also
+    each priority step's list. kombu's passive declare sums every step's list on Redis; a queue never
+    declared holds nothing."""
     try:
         with celery_app.connection_for_read() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-            channel = conn.default_channel
-            for name in QUEUES:
-                report.depth[name] = channel.queue_declare(queue=name, passive=True).message_count
-                if conn.transport.driver_type == "redis":
-                    report.redis_depth_by_step[name] = _redis_steps(channel, name)
-    except Exception as exc:  # a broker that is down or lacks a queue is reported, not raised
-        for name in QUEUES:
-            report.depth.setdefault(name, f"unknown ({type(exc).__name__}: {exc})"[:200])
+            conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_S)
+            steps = by_step and conn.transport.driver_type == "redis"
+            return {queue: QueueDepth(_depth(conn, queue), _redis_steps(conn.default_channel, queue) if steps else None)
+                    for queue in QUEUES}
+    except BROKER_ERRORS:
+        return None
+
+
+def _depth(conn, queue: str) -> int:
+    try:
+        return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+    except conn.channel_errors:
+        return 0
 
 
 def _redis_steps(channel, queue: str) -> dict[int, int]:

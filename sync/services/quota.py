@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from redis.exceptions import RedisError
 
+from erp.errors import ApplicationError
 from sync.models import SyncProgressTask, TaskStatus
-from sync.services.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 KEY = "erp:quota:{user_id}"
@@ -38,11 +39,15 @@ return used + 1
 
 class QuotaExceeded(ApplicationError):
     code = "quota_exceeded"
+    http_status = 429
+    error_type = "QuotaError"
+    recovery_suggestion = _lazy("Wait for a running task to finish, or cancel a queued one, then submit again.")
 
     def __init__(self, *, used: int, limit: int):
         super().__init__(
             _("You already have %(used)s queued or running tasks; the limit is %(limit)s. Wait for one to "
-              "finish or cancel one, then submit again.") % {"used": used, "limit": limit}
+              "finish or cancel one, then submit again.") % {"used": used, "limit": limit},
+            detail={"used": used, "limit": limit},
         )
         self.used, self.limit = used, limit
 

@@ -1,6 +1,6 @@
 """Choosing the files of a submission (the seed endpoints' filters and id lists)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -17,9 +17,17 @@ def files_matching(*, platform: str = "*", domains=(), granularities=(), since_h
         files = files.filter(data_domain__in=domains)
     if granularities:
         files = files.filter(granularity__in=granularities)
-    if since_hours:
-        files = files.filter(first_seen_at__gte=timezone.now() - timedelta(hours=since_hours))
+    if since_hours and (since := _hours_ago(since_hours)):
+        files = files.filter(first_seen_at__gte=since)
     return list(files.order_by("first_seen_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def _hours_ago(hours: int) -> datetime | None:
+    """None when that is further back than the calendar goes: every file is more recent."""
+    try:
+        return timezone.now() - timedelta(hours=hours)
+    except OverflowError:
+        return None
 
 
 def files_existing(file_ids: list[int]) -> tuple[list[int], list[int]]:

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from erp.errors import ApplicationError
 from sync.models import CatalogFile
 from sync.services.catalog import SUPPORTED_SUFFIXES, ScanReport, catalog_record_file
-from sync.services.errors import ApplicationError
 
 # A shop id becomes one folder name: no separators, and no leading dot (so never "." or "..").
 SHOP_ID_PATTERN = re.compile(r"^[\w][\w.\-]{0,99}$")

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from erp.users import api_user_create
 from sync.models import CatalogFile, SyncProgressTask, TaskType
-from sync.services.users import api_user_create
 
 OPERATOR = "operator"
 OPERATOR_PASSWORD = "Operator-pass-4821"

@@ -3,10 +3,10 @@
 import pytest
 from rest_framework.test import APIClient
 
+from erp.users import api_user_create
+from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile
 from sync.services.catalog import catalog_scan
-from sync.services.demo_exports import demo_exports_write
-from sync.services.users import api_user_create
 
 
 def _client(username: str, role: str) -> APIClient:

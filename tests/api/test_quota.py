@@ -6,10 +6,10 @@ import pytest
 from django.test import override_settings
 from django_redis import get_redis_connection
 
+from erp.users import api_user_create
 from sync.models import SyncProgressTask, TaskStatus, TaskType
 from sync.services.quota import KEY, QuotaExceeded, quota_reconcile, quota_usage
-from sync.services.sync_tasks import sync_task_cancel, sync_task_create
-from sync.services.users import api_user_create
+from sync.services.task_lifecycle import sync_task_cancel, sync_task_create
 
 pytestmark = pytest.mark.django_db
 LIMIT = 3

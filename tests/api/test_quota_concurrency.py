@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from erp.users import api_user_create
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
-from sync.services.users import api_user_create
 from tests.conftest import http_json, start_web, wait_for, worker_env
 from tests.run_env import stop_process
 

@@ -44,7 +44,7 @@ def test_lookups_fall_through_to_the_database_and_warn_once_while_redis_is_down(
 @pytest.mark.worker
 def test_the_three_endpoints_answer_through_an_outage_and_cache_again_after(redis_server, transactional_db, accounts,
                                                                             versions):
-    from sync.services.users import api_user_create
+    from erp.users import api_user_create
 
     token = api_user_create(username="reader", role="normal")
     redis = redis_server()

@@ -8,7 +8,7 @@ import redis as redis_py
 
 from cache.tasks import warm_cache
 from cache.warmup import HOT_READS
-from sync.services.users import api_user_create
+from erp.users import api_user_create
 from tests.cache.conftest import http_get
 from tests.conftest import start_web, wait_for, worker_env
 from tests.run_env import stop_process

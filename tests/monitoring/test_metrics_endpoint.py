@@ -14,10 +14,10 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 
 from erp.celery import app as celery_app
+from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus, TaskType
 from sync.services.catalog import catalog_scan
-from sync.services.demo_exports import demo_exports_write
-from sync.services.sync_tasks import sync_task_create
+from sync.services.task_lifecycle import sync_task_create
 from tests.conftest import http_json, wait_for
 from tests.monitoring.stack import scrape, value
 from tests.run_env import RUN_DIR, free_port

@@ -6,9 +6,9 @@ import time
 import pytest
 from django_celery_results.models import TaskResult
 
+from erp.beat_jobs import beat_jobs_install
+from erp.users import api_user_create
 from sync.models import CatalogFile, OrderLine, SyncProgressTask, TaskStatus
-from sync.services.beat import beat_jobs_install
-from sync.services.users import api_user_create
 from tests.conftest import http_json, start_beat, start_web, wait_for, worker_env
 from tests.run_env import RUN_DIR, stop_process
 from tests.sync.test_task_control import shops_of_orders

@@ -9,11 +9,11 @@ from django.contrib.auth.models import User
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_redis import get_redis_connection
 
+from erp.beat_jobs import beat_jobs_install
+from erp.users import api_user_create
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
-from sync.services.beat import beat_jobs_install
 from sync.services.quota import KEY
-from sync.services.sync_tasks import sync_task_create
-from sync.services.users import api_user_create
+from sync.services.task_lifecycle import sync_task_create
 from tests.conftest import start_beat, wait_for, worker_env
 from tests.run_env import RUN_DIR, stop_process
 from tests.sync.test_task_control import shops_of_orders

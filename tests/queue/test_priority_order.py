@@ -17,7 +17,7 @@ BUSY_ROWS = 150_000
 
 ENQUEUE = """
 from sync.models import TaskType
-from sync.services.sync_tasks import sync_task_create
+from sync.services.task_lifecycle import sync_task_create
 for file_id, priority in {plan}:
     sync_task_create(task_type=TaskType.SINGLE_FILE, file_ids=[file_id], priority=priority)
 """

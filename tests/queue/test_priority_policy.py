@@ -1,10 +1,10 @@
+import pytest
 from django.contrib.auth.models import User
 from django.test import override_settings
-import pytest
 
+from erp.users import api_user_create
 from sync.models import TaskType
 from sync.services.priority import broker_priority, priority_for
-from sync.services.users import api_user_create
 
 pytestmark = pytest.mark.django_db
 

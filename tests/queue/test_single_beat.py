@@ -3,7 +3,7 @@
 import pytest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from sync.services.beat import beat_jobs_install
+from erp.beat_jobs import beat_jobs_install
 from tests.conftest import start_beat, wait_for, worker_env
 from tests.queue.test_crash_recovery import kill_hard
 from tests.run_env import RUN_DIR, stop_process

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
-from sync.services.sync_tasks import sync_task_create
+from sync.services.task_lifecycle import sync_task_create
 from tests.conftest import wait_for
 from tests.sync.test_task_control import shops_of_orders
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from erp.users import api_user_create
 from ratelimit.models import RateLimitEvent, RateLimitOverride
 from ratelimit.services import rate_limit_events_trim
-from sync.services.users import api_user_create
 from tests.api.openapi import assert_matches_schema
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("limits_on")]

@@ -5,8 +5,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
+from erp.beat_jobs import beat_jobs_install
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus
-from sync.services.beat import beat_jobs_install
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ from collections import Counter
 
 import pytest
 
+from sync.demo.exports import DEMO_MAKERS, demo_exports_write
+from sync.ingest.engine import file_sync
+from sync.ingest.rows import SKIP_DESCRIPTION, SKIP_TOTALS
 from sync.models import FACT_MODELS, CatalogFile, FileStatus, OrderLine, QuarantinedRow
 from sync.services.catalog import catalog_scan
-from sync.services.demo_exports import DEMO_MAKERS, demo_exports_write
-from sync.services.ingest import file_sync
-from sync.services.rows import SKIP_DESCRIPTION, SKIP_TOTALS
 
 pytestmark = pytest.mark.django_db
 ROWS, SEED = 120, 7

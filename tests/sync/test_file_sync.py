@@ -2,11 +2,11 @@
 
 import pytest
 
+from sync.ingest import reading
+from sync.ingest.engine import file_sync
+from sync.ingest.rows import SKIP_DUPLICATE
 from sync.models import CatalogFile, FileStatus, OrderLine
-from sync.services import reading
 from sync.services.catalog import catalog_scan
-from sync.services.ingest import file_sync
-from sync.services.rows import SKIP_DUPLICATE
 from tests.sync.guard_files import HEADER, inbox_path
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_all_rows_invalid_fails_the_file_but_keeps_the_reasons(inbox, templates)
 
 
 def test_the_utf8_copy_of_a_gb18030_file_is_removed(inbox, templates, settings):
-    from sync.services.demo_exports import demo_exports_write
+    from sync.demo.exports import demo_exports_write
 
     (demo,) = demo_exports_write(out_dir=inbox, rows=20, seed=2, only=["shopee_orders_gb18030_csv"])
     catalog_scan(inbox=inbox)

@@ -3,9 +3,9 @@
 import pytest
 from django.test import override_settings
 
+from sync.ingest.engine import SyncOptions, file_sync
 from sync.models import CatalogFile, FileStatus, OrderLine, QuarantinedRow
 from sync.services.catalog import catalog_scan
-from sync.services.ingest import SyncOptions, file_sync
 from tests.sync.guard_files import inbox_path, valid_xlsx, write_guard_files, write_outside_inbox
 
 pytestmark = pytest.mark.django_db

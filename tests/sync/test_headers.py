@@ -1,8 +1,8 @@
 import pytest
 
 from sync.builtin_templates import SHOPEE_ORDERS, SHOPEE_TRAFFIC
-from sync.services.errors import FileRejected
-from sync.services.headers import detect_header, header_key
+from sync.errors import FileRejected
+from sync.ingest.headers import detect_header, header_key
 
 
 @pytest.mark.parametrize(("left", "right"), [

@@ -1,10 +1,10 @@
 import pytest
 from django.core.files.storage import default_storage
 
+from sync.demo.exports import demo_exports_write
+from sync.errors import FileRejected
 from sync.models import CatalogFile
 from sync.services.catalog import catalog_scan
-from sync.services.demo_exports import demo_exports_write
-from sync.services.errors import FileRejected
 from sync.services.images import product_images_extract
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from sync.services import normalize as norm
+from sync.ingest import normalize as norm
 
 
 def _number(value):

@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from sync.services.prefetch import prefetched
+from sync.ingest.prefetch import prefetched
 
 
 def test_items_arrive_in_order():

@@ -4,17 +4,16 @@ import shutil
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from django_celery_results.models import TaskResult
 
+from erp.users import api_user_create
+from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
-from django.core.cache import cache
-
 from sync.selectors import DURATION_CACHE_KEY, task_queue_place
 from sync.services.catalog import catalog_scan
-from sync.services.demo_exports import demo_exports_write
-from sync.services.sync_tasks import sync_task_create
-from sync.services.users import api_user_create
+from sync.services.task_lifecycle import sync_task_create
 from tests.conftest import wait_for
 from tests.sync.test_worker import run_to_end
 

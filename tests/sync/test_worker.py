@@ -3,10 +3,10 @@
 import pytest
 from django_celery_results.models import TaskResult
 
+from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
 from sync.services.catalog import catalog_scan
-from sync.services.demo_exports import demo_exports_write
-from sync.services.sync_tasks import sync_task_create
+from sync.services.task_lifecycle import sync_task_create
 from tests.conftest import wait_for
 from tests.sync.guard_files import write_guard_files
 from tests.sync.test_demo_sync import assert_matches_expected

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sync.services.users import ROLES, api_user_create
+from erp.users import ROLES, api_user_create
 
 
 class Command(BaseCommand):

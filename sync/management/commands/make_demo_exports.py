@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from sync.services.demo_exports import DEMO_FILE_KEYS, MANIFEST_NAME, DemoFile, demo_exports_write
+from sync.demo.exports import DEMO_FILE_KEYS, MANIFEST_NAME, DemoFile, demo_exports_write
 
 
 class Command(BaseCommand):

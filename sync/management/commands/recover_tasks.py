@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from sync.services.dispatch import sync_tasks_dispatch_deferred, sync_tasks_recover_stalled
 from sync.services.quota import quota_reconcile
-from sync.services.sync_tasks import sync_tasks_dispatch_deferred, sync_tasks_recover_stalled
 
 
 class Command(BaseCommand):

@@ -4,11 +4,12 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FileStatus, TaskType
-from sync.services.ingest import SyncOptions, file_sync
+from sync.services.file_runs import catalog_file_hold_for_shell, catalog_file_release, file_run
 from sync.services.priority import SCHEDULED_PRIORITY
 from sync.services.quality import quality_check
-from sync.services.sync_tasks import sync_task_create
+from sync.services.task_lifecycle import sync_task_create
 
 
 class Command(BaseCommand):
@@ -68,7 +69,14 @@ class Command(BaseCommand):
                         self.stdout.write(self.style.WARNING("SIGTERM: stopping after the last whole file"))
                         break
                     bar.set_description(file.file_name[:40])
-                    result = file_sync(file=file, options=sync_options)
+                    if not catalog_file_hold_for_shell(file=file):
+                        bar.write(f"held      {file.file_name}: queued or being synced by a task; left to it")
+                        continue
+                    try:
+                        result = file_run(file=file, options=sync_options)
+                    except BaseException:
+                        catalog_file_release(file=file)
+                        raise
                     rows += result.rows_read
                     bar.set_postfix(rows_per_s=f"{rows / max(time.monotonic() - started, 1e-6):,.0f}")
                     bar.write(self.describe(result))

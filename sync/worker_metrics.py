@@ -11,6 +11,8 @@ from celery.signals import worker_process_shutdown, worker_ready
 from django.conf import settings
 from prometheus_client import multiprocess, start_http_server
 
+from erp.metrics import process_registry
+
 logger = logging.getLogger(__name__)
 
 
@@ -18,8 +20,6 @@ logger = logging.getLogger(__name__)
 def serve_worker_metrics(**kwargs):
     if not settings.ERP_WORKER_METRICS_PORT:
         return
-    from erp.metrics import process_registry  # after Django's set-up, which the worker has done by now
-
     start_http_server(settings.ERP_WORKER_METRICS_PORT, addr=settings.ERP_WORKER_METRICS_ADDR,
                       registry=process_registry())
     logger.info("worker metrics on %s:%s", settings.ERP_WORKER_METRICS_ADDR, settings.ERP_WORKER_METRICS_PORT)

@@ -12,14 +12,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from sync.metrics import file_sync_record
+from sync.counters import file_sync_record
+from sync.errors import FileRejected
+from sync.ingest.prefetch import prefetched
+from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
+from sync.ingest.rows import SKIP_DUPLICATE, RowPlan, prepare_batch
+from sync.ingest.upsert import fact_sink, insert_rows
 from sync.models import FACT_MODELS, CatalogFile, FileStatus, PlatformAccount, QuarantinedRow, SyncProgressTask
-from sync.services.errors import FileRejected
-from sync.services.prefetch import prefetched
-from sync.services.reading import SourceTable, open_source, resolve_inbox_path
-from sync.services.rows import SKIP_DUPLICATE, RowPlan, prepare_batch
 from sync.services.templates import template_resolve
-from sync.services.upsert import fact_sink, insert_rows
 
 logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int], None]  # called with the rows read so far

@@ -4,7 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from sync.services.errors import FileRejected
+from sync.errors import FileRejected
 
 HEADER_SCAN_ROWS = 50
 # A row that names fewer template fields than this is not taken for a header.

@@ -7,9 +7,9 @@ from datetime import date
 import polars as pl
 from django.db import models
 
+from sync.ingest import normalize as norm
+from sync.ingest.headers import HeaderMatch
 from sync.models import FactBase, FieldTemplate
-from sync.services import normalize as norm
-from sync.services.headers import HeaderMatch
 
 TEXT, INT, DECIMAL, PERCENT, DATE, DATETIME = "text", "int", "decimal", "percent", "date", "datetime"
 SKIP_TOTALS = "totals row"

@@ -8,15 +8,18 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.views import APIView
 
-from sync.api import serializers as s
-from sync.api.envelope import respond
-from sync.api.schema import ERRORS, enveloped
+from erp.api.envelope import respond
+from erp.api.schema import ERRORS, enveloped
+from sync.api.data_sync_serializers import (BatchAllSyncRequest, BatchByIdsSyncRequest, BatchSyncRequest,
+                                            ProgressSerializer, RetryRequest, SingleFileSyncRequest,
+                                            SubmissionSerializer, SyncOptionsSerializer, TaskStatusSerializer,
+                                            UserTaskCountSerializer)
+from sync.ingest.engine import SyncOptions
 from sync.models import SyncProgressTask, TaskType
 from sync.selectors import task_queue_place, tasks_visible_to
-from sync.services.ingest import SyncOptions
 from sync.services.quota import quota_usage
 from sync.services.submission import files_existing, files_matching
-from sync.services.sync_tasks import sync_task_cancel, sync_task_create, sync_task_retry
+from sync.services.task_lifecycle import sync_task_cancel, sync_task_create, sync_task_retry
 
 SEED_TAG = "data-sync (predecessor endpoints)"
 
@@ -35,7 +38,7 @@ def submission_response(task: SyncProgressTask | None, *, total_files: int, miss
     }
     if missing is not None:
         data["missing_file_ids"] = missing
-    payload = s.SubmissionSerializer(data).data
+    payload = SubmissionSerializer(data).data
     if data["fallback"]:
         message = _("The broker is unreachable: the task is saved and will be dispatched when it is back.")
     code = status.HTTP_202_ACCEPTED if task else status.HTTP_200_OK
@@ -55,7 +58,7 @@ def submit_and_respond(*, user, task_type: str, data: dict, file_ids: list[int],
 
 
 class _Submit(APIView):
-    request_serializer: type[s.SyncOptionsSerializer]
+    request_serializer: type[SyncOptionsSerializer]
     task_type: str
 
     def post(self, request):
@@ -69,10 +72,10 @@ class _Submit(APIView):
         raise NotImplementedError
 
 
-@extend_schema(tags=[SEED_TAG], request=s.SingleFileSyncRequest,
-               responses={202: enveloped(s.SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
+@extend_schema(tags=[SEED_TAG], request=SingleFileSyncRequest,
+               responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
 class SyncSingleView(_Submit):
-    request_serializer = s.SingleFileSyncRequest
+    request_serializer = SingleFileSyncRequest
     task_type = TaskType.SINGLE_FILE
 
     def files(self, data):
@@ -80,12 +83,12 @@ class SyncSingleView(_Submit):
 
 
 # Batches take pending files only, so a file another task holds is never chosen (no 409 here).
-@extend_schema(tags=[SEED_TAG], request=s.BatchSyncRequest,
-               responses={202: enveloped(s.SubmissionSerializer),
-                          200: OpenApiResponse(enveloped(s.SubmissionSerializer), description="no pending file"),
+@extend_schema(tags=[SEED_TAG], request=BatchSyncRequest,
+               responses={202: enveloped(SubmissionSerializer),
+                          200: OpenApiResponse(enveloped(SubmissionSerializer), description="no pending file"),
                           **ERRORS(400, 401, 429)})
 class SyncBatchView(_Submit):
-    request_serializer = s.BatchSyncRequest
+    request_serializer = BatchSyncRequest
     task_type = TaskType.BATCH
 
     def files(self, data):
@@ -94,10 +97,10 @@ class SyncBatchView(_Submit):
                               limit=data["limit"]), None
 
 
-@extend_schema(tags=[SEED_TAG], request=s.BatchByIdsSyncRequest,
-               responses={202: enveloped(s.SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
+@extend_schema(tags=[SEED_TAG], request=BatchByIdsSyncRequest,
+               responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
 class SyncBatchByIdsView(_Submit):
-    request_serializer = s.BatchByIdsSyncRequest
+    request_serializer = BatchByIdsSyncRequest
     task_type = TaskType.BATCH_BY_IDS
 
     def files(self, data):
@@ -107,12 +110,12 @@ class SyncBatchByIdsView(_Submit):
         return found, missing
 
 
-@extend_schema(tags=[SEED_TAG], request=s.BatchAllSyncRequest,
-               responses={202: enveloped(s.SubmissionSerializer),
-                          200: OpenApiResponse(enveloped(s.SubmissionSerializer), description="no pending file"),
+@extend_schema(tags=[SEED_TAG], request=BatchAllSyncRequest,
+               responses={202: enveloped(SubmissionSerializer),
+                          200: OpenApiResponse(enveloped(SubmissionSerializer), description="no pending file"),
                           **ERRORS(400, 401, 429)})
 class SyncBatchAllView(_Submit):
-    request_serializer = s.BatchAllSyncRequest
+    request_serializer = BatchAllSyncRequest
     task_type = TaskType.BATCH_ALL
 
     def files(self, data):
@@ -125,13 +128,13 @@ class _OneTask(APIView):
         return get_object_or_404(tasks_visible_to(self.request.user), task_id=task_id)
 
 
-@extend_schema(tags=[SEED_TAG], responses={200: enveloped(s.ProgressSerializer), **ERRORS(401, 404)})
+@extend_schema(tags=[SEED_TAG], responses={200: enveloped(ProgressSerializer), **ERRORS(401, 404)})
 class ProgressView(_OneTask):
     def get(self, request, task_id: str):
-        return respond(s.ProgressSerializer(self.task(task_id)).data)
+        return respond(ProgressSerializer(self.task(task_id)).data)
 
 
-@extend_schema(tags=[SEED_TAG], responses={200: enveloped(s.TaskStatusSerializer), **ERRORS(401, 404)})
+@extend_schema(tags=[SEED_TAG], responses={200: enveloped(TaskStatusSerializer), **ERRORS(401, 404)})
 class TaskStatusView(_OneTask):
     def get(self, request, task_id: str):
         task = self.task(task_id)
@@ -140,35 +143,35 @@ class TaskStatusView(_OneTask):
         data = {"task_id": task.task_id, "status": task.status, "celery_state": celery.state,
                 "celery_result": celery.result if celery.successful() else _failure_text(celery),
                 "queue_position": place.position, "estimated_start": place.estimated_start}
-        return respond(s.TaskStatusSerializer(data).data)
+        return respond(TaskStatusSerializer(data).data)
 
 
 def _failure_text(result: AsyncResult):
     return str(result.result) if result.failed() else None
 
 
-@extend_schema(tags=[SEED_TAG], request=None, responses={200: enveloped(s.ProgressSerializer), **ERRORS(401, 404, 409)})
+@extend_schema(tags=[SEED_TAG], request=None, responses={200: enveloped(ProgressSerializer), **ERRORS(401, 404, 409)})
 class CancelTaskView(_OneTask):
     def post(self, request, task_id: str):
         task = sync_task_cancel(task=self.task(task_id))
         message = _("Task cancelled.") if task.status == "cancelled" else _(
             "Cancel requested: the task stops after the file it is syncing.")
-        return respond(s.ProgressSerializer(task).data, message=message)
+        return respond(ProgressSerializer(task).data, message=message)
 
 
-@extend_schema(tags=[SEED_TAG], request=s.RetryRequest,
-               responses={202: enveloped(s.SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
+@extend_schema(tags=[SEED_TAG], request=RetryRequest,
+               responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
 class RetryTaskView(_OneTask):
     def post(self, request, task_id: str):
-        params = s.RetryRequest(data=request.data)
+        params = RetryRequest(data=request.data)
         params.is_valid(raise_exception=True)
         task = sync_task_retry(task=self.task(task_id), all_files=params.validated_data["all_files"])
         return submission_response(task, total_files=task.total_files, message=_("Task queued again."))
 
 
-@extend_schema(tags=[SEED_TAG], responses={200: enveloped(s.UserTaskCountSerializer), **ERRORS(401)})
+@extend_schema(tags=[SEED_TAG], responses={200: enveloped(UserTaskCountSerializer), **ERRORS(401)})
 class UserTaskCountView(APIView):
     def get(self, request):
         usage = quota_usage(user=request.user)
         data = {"running": usage.running, "queued": usage.queued, "limit": usage.limit, "remaining": usage.remaining}
-        return respond(s.UserTaskCountSerializer(data).data)
+        return respond(UserTaskCountSerializer(data).data)

@@ -13,8 +13,8 @@ import fastexcel
 import polars as pl
 from django.conf import settings
 
-from sync.services.errors import FileRejected
-from sync.services.headers import HEADER_SCAN_ROWS, HeaderMatch, detect_header
+from sync.errors import FileRejected
+from sync.ingest.headers import HEADER_SCAN_ROWS, HeaderMatch, detect_header
 
 # Rows normalised and written at a time: bounds memory, and big enough that per-batch costs vanish.
 BATCH_ROWS = 50_000

@@ -1,8 +1,9 @@
-"""OpenAPI shapes of the envelope, so the schema shows what the API really sends."""
+"""OpenAPI shapes of the envelope and of an enveloped page, so the schema shows what the API really sends."""
 
 from functools import cache
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 
 
@@ -42,3 +43,23 @@ def enveloped(serializer_class, *, many: bool = False):
 
 def ERRORS(*codes: int) -> dict:  # noqa: N802 - reads as a constant table in the decorators
     return {code: OpenApiResponse(ErrorEnvelopeSerializer, description=_DESCRIPTIONS[code]) for code in codes}
+
+
+@cache
+def page_of(serializer_class):
+    """DRF's PageNumberPagination page of serializer_class, as a serializer for the schema."""
+    name = f"{serializer_class.__name__.removesuffix('Serializer')}PageSerializer"
+    return type(name, (serializers.Serializer,), {
+        "count": serializers.IntegerField(help_text=_("items over all pages")),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializer_class(many=True),
+    })
+
+
+def enveloped_page(serializer_class):
+    """The envelope whose data is a page; drf-spectacular would otherwise wrap a list action's
+    response (the whole envelope) in its own page."""
+    envelope = enveloped(page_of(serializer_class))
+    extend_schema_serializer(many=False)(type(envelope))
+    return envelope

@@ -1,0 +1,75 @@
+"""Handing tasks to the broker: the one place that publishes. Tasks are sent by name, so no service
+imports the Celery task module (which imports the services); a publish the broker refuses leaves the
+row undispatched for the deferred dispatch, and tasks whose worker died are published again."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from erp.celery import app as celery_app
+from sync.models import SyncProgressTask, TaskStatus, TaskType
+from sync.services.priority import broker_priority
+
+logger = logging.getLogger(__name__)
+# A publish gives up after these retries (about half a second), so a request never waits on a dead broker.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Rows younger than this may still be published by the request that wrote them.
+DISPATCH_GRACE_S = 5
+DISPATCH_BATCH = 500
+SINGLE_FILE_TASK = "sync.tasks.sync_single_file"
+BATCH_TASK = "sync.tasks.sync_batch"
+
+
+def sync_task_publish(*, task: SyncProgressTask) -> bool:
+    """Hand the task to the broker and record when it accepted it. A broker that is down costs a bounded
+    wait and leaves the row undispatched for sync_tasks_dispatch_deferred; nothing runs here instead."""
+    name = SINGLE_FILE_TASK if task.task_type == TaskType.SINGLE_FILE else BATCH_TASK
+    try:
+        celery_app.send_task(name, kwargs={"task_id": task.task_id}, task_id=task.task_id,
+                             priority=broker_priority(task.priority), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except (BrokerError, OSError) as exc:
+        logger.warning("task %s: broker unavailable, dispatch deferred: %s", task.task_id, exc)
+        SyncProgressTask.objects.filter(pk=task.pk).update(dispatch_error=str(exc)[:1000])
+        return False
+    task.dispatched_at = timezone.now()
+    SyncProgressTask.objects.filter(pk=task.pk).update(dispatched_at=task.dispatched_at, dispatch_error="")
+    return True
+
+
+def sync_tasks_dispatch_deferred(*, grace_s: float = DISPATCH_GRACE_S) -> dict:
+    """Publish queued tasks the broker has not accepted yet (it was down), oldest first. Rows are locked
+    while published, so two dispatchers never send one twice; the first failure stops the round."""
+    cutoff = timezone.now() - timedelta(seconds=grace_s)
+    sent = failed = 0
+    with transaction.atomic():
+        waiting = (SyncProgressTask.objects.select_for_update(skip_locked=True).undispatched()
+                   .filter(created_at__lte=cutoff).order_by("-priority", "created_at")[:DISPATCH_BATCH])
+        for task in waiting:
+            if not sync_task_publish(task=task):
+                failed += 1
+                break
+            sent += 1
+    if sent or failed:
+        logger.info("deferred dispatch: %d sent, broker %s", sent, "still down" if failed else "up")
+    return {"sent": sent, "broker_down": bool(failed)}
+
+
+def sync_tasks_recover_stalled(*, dry_run: bool = False) -> list[str]:
+    """Tasks whose worker died (heartbeat stale) go back to the queue and are published again; their
+    quota slot stays taken, as they are still active. Returns their task ids."""
+    stalled = list(SyncProgressTask.objects.stalled())
+    if dry_run:
+        return [t.task_id for t in stalled]
+    recovered = []
+    for task in stalled:
+        # Conditional on the heartbeat we saw: a worker that beats meanwhile keeps its task.
+        if SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING,
+                                           heartbeat_at=task.heartbeat_at).update(
+                status=TaskStatus.QUEUED, dispatched_at=None):
+            logger.warning("task %s: heartbeat stale since %s, queued again", task.task_id, task.heartbeat_at)
+            sync_task_publish(task=task)
+            recovered.append(task.task_id)
+    return recovered
