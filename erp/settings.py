@@ -180,6 +180,8 @@ SPECTACULAR_SETTINGS = {
     # The docs and the schema are public (DESIGN.md 7); everything else needs a login.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "erp.api.schema.document_request_line_limit"],
 }
 
 LOGGING = {

@@ -16,7 +16,9 @@ from babel.messages.frontend import CommandLineInterface
 from django.conf import settings
 from django.db import connection
 from django.test.signals import setting_changed
+from rest_framework.test import APIClient
 
+from erp.users import api_user_create
 from sync.services.templates import templates_install_builtin
 from tests.run_env import RUN_DIR, free_port, start_redis_server, stop_process
 
@@ -38,6 +40,33 @@ def compiled_messages():
 @pytest.fixture
 def templates(db):
     templates_install_builtin()
+
+
+# API personas: an owner, another user, staff, anonymous.
+def _client(username: str, role: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_user_create(username=username, role=role)}")
+    return client
+
+
+@pytest.fixture
+def owner(db):
+    return _client("owner", "normal")
+
+
+@pytest.fixture
+def other(db):
+    return _client("other", "normal")
+
+
+@pytest.fixture
+def staff(db):
+    return _client("operator", "admin")
+
+
+@pytest.fixture
+def anonymous():
+    return APIClient()
 
 
 @pytest.fixture

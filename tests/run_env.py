@@ -5,12 +5,15 @@ see each other's data. Services are on 127.0.0.1 unless DATABASE_URL / REDIS_URL
 import atexit
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+import psutil
 
 REDIS_START_TIMEOUT_S = 10
 
@@ -47,6 +50,14 @@ def stop_process(process: subprocess.Popen, timeout: float = 15):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def kill_hard(process: subprocess.Popen):
+    """SIGKILL the worker and its pool children at once, as a crash or the OOM killer would."""
+    parent = psutil.Process(process.pid)
+    for proc in [*parent.children(recursive=True), parent]:
+        proc.send_signal(signal.SIGKILL)
+    process.wait()
 
 
 RUN_ID = uuid.uuid4().hex[:8]

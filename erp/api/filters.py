@@ -5,15 +5,13 @@ from datetime import UTC
 import django_filters as df
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 
-class StorableIsoDateTimeField(forms.DateTimeField):
+class StorableIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 date-time that the database can compare with: taken to UTC here, so an offset that
     Python accepts but PostgreSQL cannot store (beyond ±15:59) never reaches it, and a moment that falls
     outside the calendar once in UTC (year 1 at +01:00) is refused as invalid, not a server error."""
-
-    def strptime(self, value, format):
-        return forms.IsoDateTimeField().strptime(value, format)
 
     def to_python(self, value):
         moment = super().to_python(value)

@@ -63,3 +63,14 @@ def enveloped_page(serializer_class):
     envelope = enveloped(page_of(serializer_class))
     extend_schema_serializer(many=False)(type(envelope))
     return envelope
+
+
+def document_request_line_limit(result, generator, request, public):
+    """Every operation can be answered 414 by the server in front of the app (gunicorn's
+    limit_request_line, nginx's large_client_header_buffers) when its query string is too long: a plain
+    page, not the envelope, so it is documented without a body."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            operation["responses"].setdefault("414", {"description": "request line too long (refused by the "
+                                                                     "HTTP server before the app)"})
+    return result

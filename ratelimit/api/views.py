@@ -46,7 +46,8 @@ class StatsView(APIView):
                        message=_("Rate-limit statistics cleared."))
 
 
-@extend_schema(tags=[TAG], responses={200: enveloped_page(EventSerializer), **ERRORS(400, 401, 403)})
+# 404: a page past the last one (DRF's page-number pagination).
+@extend_schema(tags=[TAG], responses={200: enveloped_page(EventSerializer), **ERRORS(400, 401, 403, 404)})
 class EventsView(generics.ListAPIView):
     """Recent 429s, newest first; filter with ?key= and ?rate_limit_type=."""
 

@@ -8,7 +8,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from erp.api.schema import enveloped
 from sync.api.data_sync_serializers import MAX_BATCH_IDS, BatchSyncRequest, ProgressSerializer
 from sync.ingest.rows import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT
 from sync.models import CatalogFile, DataDomain, FieldTemplate, Granularity, Platform, QuarantinedRow, TaskType

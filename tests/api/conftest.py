@@ -1,38 +1,10 @@
-"""Personas (an owner, another user, staff, anonymous) as API clients, and catalogued demo files."""
+"""Catalogued demo files for the API tests (the personas are fixtures of tests/conftest.py)."""
 
 import pytest
-from rest_framework.test import APIClient
 
-from erp.users import api_user_create
 from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile
 from sync.services.catalog import catalog_scan
-
-
-def _client(username: str, role: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_user_create(username=username, role=role)}")
-    return client
-
-
-@pytest.fixture
-def owner(db):
-    return _client("owner", "normal")
-
-
-@pytest.fixture
-def other(db):
-    return _client("other", "normal")
-
-
-@pytest.fixture
-def staff(db):
-    return _client("operator", "admin")
-
-
-@pytest.fixture
-def anonymous():
-    return APIClient()
 
 
 @pytest.fixture

@@ -1,9 +1,6 @@
 """A clean cache layer per test (values, counters and this process's outage state), accounts and
-component versions to read, and an HTTP GET that also returns the headers."""
+component versions to read."""
 
-import json
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -41,19 +38,3 @@ def versions(db) -> list[ComponentVersion]:
             ("tiktok-collector", "tiktok", "0.9.1", True)]
     return [ComponentVersion.objects.create(component_name=c, platform_code=p, version=v, is_active=a)
             for c, p, v, a in rows]
-
-
-def http_get(url: str, token: str | None = None) -> tuple[int, dict, dict]:
-    """(status, JSON body, headers) of a real GET; (0, {}, {}) when nothing answers."""
-    request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"} if token else {})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.load(response), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}"), dict(error.headers)
-    except OSError:
-        return 0, {}, {}
-
-
-# The API personas (a normal user, staff, anonymous) of tests/api.
-from tests.api.conftest import anonymous, owner, staff  # noqa: E402, F401

@@ -11,7 +11,7 @@ from django.test import override_settings
 from cache.decorators import BYPASS, HIT, MISS
 from cache.selectors import account_stats
 from cache.store import RETRY_S
-from tests.cache.conftest import http_get
+from tests.cache.http import http_get
 from tests.conftest import start_web, wait_for, worker_env
 from tests.run_env import stop_process
 

@@ -9,7 +9,7 @@ import redis as redis_py
 from cache.tasks import warm_cache
 from cache.warmup import HOT_READS
 from erp.users import api_user_create
-from tests.cache.conftest import http_get
+from tests.cache.http import http_get
 from tests.conftest import start_web, wait_for, worker_env
 from tests.run_env import stop_process
 
@@ -47,9 +47,14 @@ def test_fifty_concurrent_requests_on_a_cold_key_compute_once_and_stats_add_up_a
 
     # Until both web workers have answered (more requests only when one answered all 50).
     pids = {headers["X-Worker-Pid"] for _, _, headers in answers}
-    while len(pids) < 2:
+
+    def another_answer_from_both_workers() -> bool:
         answers.append(http_get(url + STATS, token))
         pids.add(answers[-1][2]["X-Worker-Pid"])
+        return len(pids) == 2
+
+    if len(pids) < 2:
+        wait_for(another_answer_from_both_workers, timeout=60, interval=0, what="both gunicorn workers to answer")
     warm_cache.delay().get(timeout=120)  # the celery worker stores the hot keys
 
     status, body, _ = http_get(url + "/api/system/cache-stats", staff)

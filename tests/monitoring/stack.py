@@ -2,7 +2,6 @@
 the celery exporter, Debian's prometheus and alertmanager; a /metrics scrape parsed into samples."""
 
 import re
-import shutil
 import subprocess
 import sys
 import urllib.request
@@ -12,22 +11,21 @@ from pathlib import Path
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import BASE_DIR, http_json, wait_for
+from tests.tools import debian_tool
 from tests.run_env import RUN_DIR, free_port, stop_process
 
 START_TIMEOUT_S = 90
-# Debian names AlertManager's binary prometheus-alertmanager.
-TOOLS = {"promtool": ["promtool"], "amtool": ["amtool"], "prometheus": ["prometheus"],
-         "alertmanager": ["prometheus-alertmanager", "alertmanager"], "systemd-analyze": ["systemd-analyze"]}
+# name -> (binaries, Debian package); Debian names AlertManager's binary prometheus-alertmanager.
+TOOLS = {"promtool": (["promtool"], "prometheus"), "amtool": (["amtool"], "prometheus-alertmanager"),
+         "prometheus": (["prometheus"], "prometheus"),
+         "alertmanager": (["prometheus-alertmanager", "alertmanager"], "prometheus-alertmanager"),
+         "systemd-analyze": (["systemd-analyze"], "systemd")}
 
 
 def tool(name: str) -> str:
-    """Path of a Debian binary the tests run; .ci/run installs the packages."""
-    for candidate in TOOLS[name]:
-        path = shutil.which(candidate)
-        if path:
-            return path
-    raise AssertionError(f"{name} not found: apt-get install prometheus prometheus-alertmanager systemd "
-                         "(.ci/run does it)")
+    """Path of a Debian binary the tests run."""
+    binaries, package = TOOLS[name]
+    return debian_tool(*binaries, package=package)
 
 
 def run_tool(name: str, *args: str, cwd: Path = BASE_DIR) -> subprocess.CompletedProcess:

@@ -21,7 +21,7 @@ from sync.services.task_lifecycle import sync_task_create
 from tests.conftest import http_json, wait_for
 from tests.monitoring.stack import scrape, value
 from tests.run_env import RUN_DIR, free_port
-from tests.sync.test_worker import run_to_end
+from tests.sync.helpers import run_to_end
 
 REQUESTS = 60
 RESPONSES = "django_http_responses_total_by_status_view_method_total"

@@ -11,7 +11,7 @@ from erp.users import api_user_create
 from sync.models import CatalogFile, OrderLine, SyncProgressTask, TaskStatus
 from tests.conftest import http_json, start_beat, start_web, wait_for, worker_env
 from tests.run_env import RUN_DIR, stop_process
-from tests.sync.test_task_control import shops_of_orders
+from tests.sync.helpers import shops_of_orders
 
 pytestmark = pytest.mark.worker
 SUBMISSIONS = 20

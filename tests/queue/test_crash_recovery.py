@@ -1,9 +1,7 @@
 """A worker killed with SIGKILL in the middle of a batch: after a restart the task completes, every file
 once, the same rows as a clean run; its quota slot stays taken meanwhile and is freed at the end."""
 
-import signal
 
-import psutil
 import pytest
 from django.contrib.auth.models import User
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
@@ -15,20 +13,12 @@ from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, Ta
 from sync.services.quota import KEY
 from sync.services.task_lifecycle import sync_task_create
 from tests.conftest import start_beat, wait_for, worker_env
-from tests.run_env import RUN_DIR, stop_process
-from tests.sync.test_task_control import shops_of_orders
+from tests.run_env import RUN_DIR, kill_hard, stop_process
+from tests.sync.helpers import shops_of_orders
 
 pytestmark = pytest.mark.worker
 FILES, ROWS = 20, 3_000
 FAST_HEARTBEAT = {"ERP_HEARTBEAT_INTERVAL_S": "0.5", "ERP_HEARTBEAT_STALE_S": "3"}
-
-
-def kill_hard(process):
-    """SIGKILL the worker and its pool children at once, as a crash or the OOM killer would."""
-    parent = psutil.Process(process.pid)
-    for proc in [*parent.children(recursive=True), parent]:
-        proc.send_signal(signal.SIGKILL)
-    process.wait()
 
 
 def test_a_killed_workers_batch_completes_after_restart(worker_factory, inbox, templates, tmp_path):

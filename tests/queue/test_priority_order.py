@@ -9,7 +9,7 @@ import pytest
 
 from sync.models import SyncProgressTask, TaskStatus
 from tests.conftest import BASE_DIR, wait_for, worker_env
-from tests.sync.test_task_control import shops_of_orders
+from tests.sync.helpers import shops_of_orders
 
 pytestmark = pytest.mark.worker
 WAITING = 20

@@ -5,8 +5,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from erp.beat_jobs import beat_jobs_install
 from tests.conftest import start_beat, wait_for, worker_env
-from tests.queue.test_crash_recovery import kill_hard
-from tests.run_env import RUN_DIR, stop_process
+from tests.run_env import RUN_DIR, kill_hard, stop_process
 
 pytestmark = pytest.mark.worker
 SENT = b"Sending due task"

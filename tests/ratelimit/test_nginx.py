@@ -11,10 +11,15 @@ import pytest
 from tests.conftest import BASE_DIR, start_web, wait_for, worker_env
 from tests.ratelimit.http import call
 from tests.run_env import RUN_DIR, free_port, stop_process
+from tests.tools import debian_tool
 
-pytestmark = [pytest.mark.worker,
-              pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is installed by .ci/run")]
+pytestmark = [pytest.mark.worker, pytest.mark.usefixtures("nginx_binary")]
 DEPLOY = BASE_DIR / "deploy" / "nginx"
+
+
+@pytest.fixture(scope="module")
+def nginx_binary() -> str:
+    return debian_tool("nginx", package="nginx")
 
 
 def nginx_configure(upstream: str, port: int) -> Path:

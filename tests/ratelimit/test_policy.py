@@ -16,6 +16,7 @@ from erp.users import api_user_create
 from ratelimit.models import RateLimitEvent, RateLimitOverride
 from ratelimit.services import rate_limit_events_trim
 from tests.api.openapi import assert_matches_schema
+from tests.ratelimit.http import window_fresh_for_key
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("limits_on")]
 TASK_COUNT = "/api/data-sync/user-task-count"
@@ -30,11 +31,16 @@ def limits_on():
 
 def client_for(username: str, role: str, **extra) -> APIClient:
     client = APIClient(**extra)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_user_create(username=username, role=role)}")
+    token = api_user_create(username=username, role=role)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    client.rate_limit_key = f"user:{Token.objects.get(key=token).user_id}"
     return client
 
 
 def burst(client, path: str, count: int, method: str = "get") -> list:
+    """count requests, all inside one rate-limit window (one straddling a window's end would be
+    counted in two and never refused)."""
+    window_fresh_for_key(client.rate_limit_key)
     return [getattr(client, method)(path) for _ in range(count)]
 
 
@@ -85,6 +91,7 @@ def test_tiers_by_role(role, data_sync, default):
 
 def test_anonymous_callers_are_limited_by_address_even_where_the_answer_is_401():
     client = APIClient(REMOTE_ADDR="10.9.8.7")
+    client.rate_limit_key = "ip:10.9.8.7"
 
     answers = burst(client, TASK_COUNT, 11)
 

@@ -6,33 +6,12 @@ import pytest
 
 from sync.demo.exports import DEMO_MAKERS, demo_exports_write
 from sync.ingest.engine import file_sync
-from sync.ingest.rows import SKIP_DESCRIPTION, SKIP_TOTALS
-from sync.models import FACT_MODELS, CatalogFile, FileStatus, OrderLine, QuarantinedRow
+from sync.models import FACT_MODELS, CatalogFile, OrderLine
 from sync.services.catalog import catalog_scan
+from tests.sync.helpers import assert_matches_expected
 
 pytestmark = pytest.mark.django_db
 ROWS, SEED = 120, 7
-SKIP_CATEGORY = {SKIP_TOTALS: "totals", SKIP_DESCRIPTION: "description"}
-
-
-def quarantine_category(reasons: list[str]) -> str:
-    text = " ".join(reasons)
-    for needle, category in (("not a date", "bad_date"), ("negative value", "negative_quantity"),
-                             ("required value is missing", "missing_required")):
-        if needle in text:
-            return category
-    return text
-
-
-def assert_matches_expected(file: CatalogFile, expected: dict):
-    assert (file.rows_ingested, file.rows_quarantined, file.rows_skipped) == (
-        expected["ingested"], expected["quarantined"], expected["skipped"]), file.last_result
-    assert file.rows_read == file.rows_ingested + file.rows_quarantined + file.rows_skipped
-    quarantined = Counter(quarantine_category(q.reasons) for q in QuarantinedRow.objects.filter(file=file))
-    assert quarantined == Counter({k: v for k, v in expected["quarantine_reasons"].items() if v})
-    skipped = Counter({SKIP_CATEGORY.get(k, k): v for k, v in file.last_result["skipped_reasons"].items()})
-    assert skipped == Counter({k: v for k, v in expected["skipped_reasons"].items() if v})
-    assert file.status == (FileStatus.PARTIAL if expected["quarantined"] else FileStatus.INGESTED)
 
 
 @pytest.mark.parametrize("key", list(DEMO_MAKERS))

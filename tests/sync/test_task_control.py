@@ -9,13 +9,11 @@ from django.utils import timezone
 from django_celery_results.models import TaskResult
 
 from erp.users import api_user_create
-from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
 from sync.selectors import DURATION_CACHE_KEY, task_queue_place
-from sync.services.catalog import catalog_scan
 from sync.services.task_lifecycle import sync_task_create
 from tests.conftest import wait_for
-from tests.sync.test_worker import run_to_end
+from tests.sync.helpers import run_to_end, shops_of_orders
 
 OPERATOR_PATHS = ["api", "admin"]
 
@@ -43,20 +41,6 @@ def operate(via: str, action: str, task: SyncProgressTask):
         assert response.status_code == 302
     task.refresh_from_db()
     return task
-
-
-def shops_of_orders(inbox, count: int, rows: int, tmp_path, first: int = 0) -> list[int]:
-    """`count` Amazon order files of different shops (different content, so none is a duplicate),
-    catalogued; returns their ids."""
-    before = set(CatalogFile.objects.values_list("pk", flat=True))
-    for seed in range(first, first + count):
-        out = tmp_path / f"gen{seed}"
-        (demo,) = demo_exports_write(out_dir=out, rows=rows, seed=seed, only=["amazon_orders_tsv"])
-        target = inbox / demo.path.replace("amazon_us_01", f"amazon_us_{seed:03d}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(out / demo.path, target)
-    catalog_scan(inbox=inbox)
-    return list(CatalogFile.objects.exclude(pk__in=before).order_by("path").values_list("pk", flat=True))
 
 
 @pytest.mark.worker

@@ -4,22 +4,15 @@ import pytest
 from django_celery_results.models import TaskResult
 
 from sync.demo.exports import demo_exports_write
-from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
+from sync.models import CatalogFile, FileStatus, OrderLine, TaskStatus, TaskType
 from sync.services.catalog import catalog_scan
 from sync.services.task_lifecycle import sync_task_create
 from tests.conftest import wait_for
 from tests.sync.guard_files import write_guard_files
-from tests.sync.test_demo_sync import assert_matches_expected
+from tests.sync.helpers import assert_matches_expected, run_to_end
 
 pytestmark = pytest.mark.worker
-FINISHED = (TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)
 OVERSIZE_LIMIT = 100_000
-
-
-def run_to_end(task: SyncProgressTask) -> SyncProgressTask:
-    wait_for(lambda: SyncProgressTask.objects.get(pk=task.pk).status in FINISHED, what=f"task {task.task_id}")
-    task.refresh_from_db()
-    return task
 
 
 def test_worker_syncs_every_demo_file_in_one_batch(celery_worker, inbox, templates):

@@ -70,7 +70,8 @@ class Command(BaseCommand):
                         break
                     bar.set_description(file.file_name[:40])
                     if not catalog_file_hold_for_shell(file=file):
-                        bar.write(f"held      {file.file_name}: queued or being synced by a task; left to it")
+                        bar.write(f"held      {file.file_name}: queued or being synced by a task; left to it",
+                                  file=self.stdout, end="")
                         continue
                     try:
                         result = file_run(file=file, options=sync_options)
@@ -79,7 +80,7 @@ class Command(BaseCommand):
                         raise
                     rows += result.rows_read
                     bar.set_postfix(rows_per_s=f"{rows / max(time.monotonic() - started, 1e-6):,.0f}")
-                    bar.write(self.describe(result))
+                    bar.write(self.describe(result), file=self.stdout, end="")
                     if result.succeeded:
                         done.append(file)
         finally:

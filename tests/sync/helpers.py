@@ -1,0 +1,54 @@
+"""Helpers of the sync and queue tests: catalogued order files of many shops, a task run to its end, the
+expected counts of a generated export."""
+
+import shutil
+from collections import Counter
+
+from sync.demo.exports import demo_exports_write
+from sync.ingest.rows import SKIP_DESCRIPTION, SKIP_TOTALS
+from sync.models import CatalogFile, FileStatus, QuarantinedRow, SyncProgressTask, TaskStatus
+from sync.services.catalog import catalog_scan
+from tests.conftest import wait_for
+
+FINISHED = (TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)
+SKIP_CATEGORY = {SKIP_TOTALS: "totals", SKIP_DESCRIPTION: "description"}
+
+
+def shops_of_orders(inbox, count: int, rows: int, tmp_path, first: int = 0) -> list[int]:
+    """`count` Amazon order files of different shops (different content, so none is a duplicate),
+    catalogued; returns their ids."""
+    before = set(CatalogFile.objects.values_list("pk", flat=True))
+    for seed in range(first, first + count):
+        out = tmp_path / f"gen{seed}"
+        (demo,) = demo_exports_write(out_dir=out, rows=rows, seed=seed, only=["amazon_orders_tsv"])
+        target = inbox / demo.path.replace("amazon_us_01", f"amazon_us_{seed:03d}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(out / demo.path, target)
+    catalog_scan(inbox=inbox)
+    return list(CatalogFile.objects.exclude(pk__in=before).order_by("path").values_list("pk", flat=True))
+
+
+def run_to_end(task: SyncProgressTask) -> SyncProgressTask:
+    wait_for(lambda: SyncProgressTask.objects.get(pk=task.pk).status in FINISHED, what=f"task {task.task_id}")
+    task.refresh_from_db()
+    return task
+
+
+def quarantine_category(reasons: list[str]) -> str:
+    text = " ".join(reasons)
+    for needle, category in (("not a date", "bad_date"), ("negative value", "negative_quantity"),
+                             ("required value is missing", "missing_required")):
+        if needle in text:
+            return category
+    return text
+
+
+def assert_matches_expected(file: CatalogFile, expected: dict):
+    assert (file.rows_ingested, file.rows_quarantined, file.rows_skipped) == (
+        expected["ingested"], expected["quarantined"], expected["skipped"]), file.last_result
+    assert file.rows_read == file.rows_ingested + file.rows_quarantined + file.rows_skipped
+    quarantined = Counter(quarantine_category(q.reasons) for q in QuarantinedRow.objects.filter(file=file))
+    assert quarantined == Counter({k: v for k, v in expected["quarantine_reasons"].items() if v})
+    skipped = Counter({SKIP_CATEGORY.get(k, k): v for k, v in file.last_result["skipped_reasons"].items()})
+    assert skipped == Counter({k: v for k, v in expected["skipped_reasons"].items() if v})
+    assert file.status == (FileStatus.PARTIAL if expected["quarantined"] else FileStatus.INGESTED)
