@@ -126,7 +126,7 @@ def test_worker_down_and_failure_rate_alerts_fire_and_resolve(processes, stack_e
     render_rules(workdir / "rules.yml")
     render_alertmanager(workdir / "alertmanager.yml", webhook.url)
     render_prometheus(workdir / "prometheus.yml", workdir / "rules.yml", f"127.0.0.1:{am_port}",
-                      {"erp-web": web.removeprefix("http://"), "celery-exporter": exporter.removeprefix("http://")})
+                      {"erp-web": web.removeprefix("http://"), "celery": exporter.removeprefix("http://")})
     processes.start("alertmanager", [tool("alertmanager"), f"--config.file={workdir / 'alertmanager.yml'}",
                                      f"--storage.path={workdir / 'am-data'}",
                                      f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address="],
@@ -143,6 +143,7 @@ def test_worker_down_and_failure_rate_alerts_fire_and_resolve(processes, stack_e
     down = wait_for(lambda: webhook.alert("CeleryWorkerDown", "firing"), timeout=ALERT_TIMEOUT_S,
                     what="CeleryWorkerDown at the webhook")
     assert down["labels"]["hostname"] == f"{KILLED}.test" and down["labels"]["severity"] == "critical"
+    assert (down["labels"]["job"], down["labels"]["component"]) == ("celery", "celery")
     assert down["receiver"] == "critical" and down["authorization"] == f"Bearer {WEBHOOK_TOKEN}"
 
     # Failing tasks, run by the other worker, until the alert arrives: a counter series is born at its

@@ -30,7 +30,7 @@ def rule_exprs() -> list[str]:
 def test_metric_names_are_extracted_from_promql():
     assert promql_metric_names('sum by (name, le) (rate(celery_task_runtime_bucket{queue_name="x"}[10m])) > 1800') \
         == {"celery_task_runtime_bucket"}
-    assert promql_metric_names('(sum(celery_worker_up) or vector(0)) < 1 and on () (up{job="celery-exporter"} == 1)') \
+    assert promql_metric_names('(sum(celery_worker_up) or vector(0)) < 1 and on () (up{job="celery"} == 1)') \
         == {"celery_worker_up", "up"}
 
 
