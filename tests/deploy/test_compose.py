@@ -14,7 +14,7 @@ from tests.conftest import BASE_DIR
 DEPLOY = BASE_DIR / "deploy"
 COMPOSE_FILES = ["docker-compose.prod.yml", "docker-compose.dev.yml"]
 SERVICES = {"postgres", "redis", "web", "worker-data-sync", "worker-data-processing", "worker-scheduled", "beat",
-            "nginx", "celery-exporter", "prometheus", "alertmanager", "grafana"}
+            "nginx", "celery-exporter", "postgres-exporter", "prometheus", "alertmanager", "grafana"}
 SECRETS = {"POSTGRES_PASSWORD", "REDIS_PASSWORD", "ALERT_SMTP_PASSWORD", "ALERT_WEBHOOK_TOKEN", "GRAFANA_ADMIN_PASSWORD"}
 
 
@@ -56,6 +56,15 @@ def test_exactly_one_beat_and_one_worker_service_per_queue(name):
     queues = {spec["command"][spec["command"].index("-Q") + 1] for spec in services.values()
               if "worker" in spec.get("command", [])}
     assert queues == {"data_sync", "data_processing", "scheduled"}
+
+
+@pytest.mark.parametrize("name", COMPOSE_FILES)
+def test_every_exporter_prometheus_scrapes_is_a_service(name):
+    services = load(name)["services"]
+    scraped = yaml.safe_load((BASE_DIR / "monitoring" / "prometheus.yml").read_text())["scrape_configs"]
+    hosts = {target.split(":")[0] for job in scraped for config in job["static_configs"] for target in config["targets"]}
+    assert hosts - {"localhost"} <= set(services)
+    assert "@postgres:5432/erp" in services["postgres-exporter"]["environment"]["DATA_SOURCE_NAME"]
 
 
 @pytest.mark.parametrize("name", COMPOSE_FILES)

@@ -1,5 +1,5 @@
 """Every metric the Grafana dashboard and the alert rules query exists in a live scrape of the app (web and
-worker) and of the celery exporter, after a task failed and one succeeded."""
+worker), of the celery exporter and of the postgres exporter, after a task failed and one succeeded."""
 
 import json
 
@@ -40,6 +40,7 @@ def test_every_queried_metric_is_in_a_live_scrape(processes, stack_env):
     worker_port = free_port()
     processes.worker(stack_env, "dash", metrics_port=worker_port, include="tests.monitoring.e2e_tasks")
     exporter = processes.exporter(stack_env)
+    postgres = processes.postgres_exporter(stack_env)
     wait_for(lambda: value(scrape(f"{exporter}/metrics"), "celery_worker_up", hostname=_host()) == 1,
              what="the exporter to see the worker")
 
@@ -49,7 +50,8 @@ def test_every_queried_metric_is_in_a_live_scrape(processes, stack_env):
              and _failed(scrape(f"{exporter}/metrics")) == 1, what="the exporter to count both tasks")
 
     scraped = set()
-    for url in (f"{web}/metrics", f"http://127.0.0.1:{worker_port}/metrics", f"{exporter}/metrics"):
+    for url in (f"{web}/metrics", f"http://127.0.0.1:{worker_port}/metrics", f"{exporter}/metrics",
+                f"{postgres}/metrics"):
         scraped |= set(scrape(url))
     queried = set().union(*(promql_metric_names(expr) for expr in dashboard_exprs() + rule_exprs()))
     assert len(queried) > 15
