@@ -209,7 +209,8 @@ ERP_HEARTBEAT_INTERVAL_S = env.float("ERP_HEARTBEAT_INTERVAL_S", default=10.0)
 ERP_HEARTBEAT_STALE_S = env.float("ERP_HEARTBEAT_STALE_S", default=120.0)
 # Finished tasks (and their results) older than this many days are removed by the daily cleanup.
 ERP_TASK_RETENTION_DAYS = env.int("ERP_TASK_RETENTION_DAYS", default=90)
-# Sync tasks that run at once across all workers; the queue-position estimate divides by it.
+# Sync tasks that run at once across all workers; the queue-position estimate divides by it. Two: one
+# data_sync worker at concurrency 2, not the seeds' 4 (README, "Seed parity").
 ERP_SYNC_WORKER_SLOTS = env.int("ERP_SYNC_WORKER_SLOTS", default=2)
 
 # Seconds a process trusts a token it has looked up; a deleted token or deactivated user stops working
