@@ -1,5 +1,6 @@
-"""Processes of the monitoring tests: gunicorn with the production config, a worker serving its metrics,
-the celery exporter, Debian's prometheus and alertmanager; a /metrics scrape parsed into samples."""
+"""Processes of the monitoring and deploy tests: gunicorn with the production config, a worker serving its
+metrics, beat, the celery and postgres exporters, Debian's prometheus and alertmanager; a /metrics scrape
+parsed into samples."""
 
 import os
 import re
@@ -112,6 +113,14 @@ class Processes:
                "--loglevel", "INFO", *(["--include", include] if include else [])]
         process = self.start(f"worker-{name}", cmd, {**env, **extra}, start_new_session=True)
         self._wait(process, lambda: " ready." in self.log(process), f"worker {name}")
+        return process
+
+    def beat(self, env: dict) -> subprocess.Popen:
+        """celery beat on the database scheduler with a schedule file of its own; ready once it started."""
+        schedule = RUN_DIR / f"beat-{uuid.uuid4().hex[:6]}.schedule"
+        process = self.start("beat", [sys.executable, "-m", "celery", "-A", "erp", "beat", "--loglevel", "INFO",
+                                      "--schedule", str(schedule)], env)
+        self._wait(process, lambda: "beat: Starting" in self.log(process), "celery beat")
         return process
 
     def exporter(self, env: dict, **options: str) -> str:
