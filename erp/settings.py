@@ -294,8 +294,8 @@ CELERY_RESULT_BACKEND = "django-db"
 # Store task name, args and worker with each result (the API's task detail shows them).
 CELERY_RESULT_EXTENDED = True
 # Results are kept a day, then the beat cleanup removes them. Not seed 004's hour: that spared Redis memory,
-# ours are rows in PostgreSQL; and task-status shows a finished task whose result expired as PENDING, so an
-# hour would lose a night's results before anyone reads them (README, "Seed parity").
+# ours are rows in PostgreSQL; and once a result expires, task-status reports the finished task's Celery
+# state as PENDING with no result, so an hour would lose a night's results (README, "Seed parity").
 CELERY_RESULT_EXPIRES = env.int("CELERY_RESULT_EXPIRES", default=24 * 3600)
 # JSON only: a pickled message from a compromised broker would run code in the worker.
 CELERY_TASK_SERIALIZER = "json"
