@@ -140,7 +140,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
+# Times are stored in UTC (USE_TZ) and shown in the admin in this zone. Seed 004's Asia/Shanghai: most staff
+# work in UTC+8; where they work in UTC+7 set DJANGO_TIME_ZONE=Asia/Bangkok (README, "Seed parity").
+# Business dates never read it: they come from each shop's zone (PlatformAccount.timezone,
+# ERP_DEFAULT_SHOP_TIMEZONE), so changing it changes what the admin shows, not what is stored.
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
@@ -207,7 +211,8 @@ ERP_HEARTBEAT_INTERVAL_S = env.float("ERP_HEARTBEAT_INTERVAL_S", default=10.0)
 ERP_HEARTBEAT_STALE_S = env.float("ERP_HEARTBEAT_STALE_S", default=120.0)
 # Finished tasks (and their results) older than this many days are removed by the daily cleanup.
 ERP_TASK_RETENTION_DAYS = env.int("ERP_TASK_RETENTION_DAYS", default=90)
-# Sync tasks that run at once across all workers; the queue-position estimate divides by it.
+# Sync tasks that run at once across all workers; the queue-position estimate divides by it. Two: one
+# data_sync worker at concurrency 2, not the seeds' 4 (README, "Seed parity").
 ERP_SYNC_WORKER_SLOTS = env.int("ERP_SYNC_WORKER_SLOTS", default=2)
 
 # Seconds a process trusts a token it has looked up; a deleted token or deactivated user stops working
@@ -290,7 +295,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_RESULT_BACKEND = "django-db"
 # Store task name, args and worker with each result (the API's task detail shows them).
 CELERY_RESULT_EXTENDED = True
-# Results are kept a day, then the beat cleanup removes them.
+# Results are kept a day, then the beat cleanup removes them. Not seed 004's hour: that spared Redis memory,
+# ours are rows in PostgreSQL; and once a result expires, task-status reports the finished task's Celery
+# state as PENDING with no result, so an hour would lose a night's results (README, "Seed parity").
 CELERY_RESULT_EXPIRES = env.int("CELERY_RESULT_EXPIRES", default=24 * 3600)
 # JSON only: a pickled message from a compromised broker would run code in the worker.
 CELERY_TASK_SERIALIZER = "json"
@@ -302,6 +309,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One message at a time per process: prefetching would hold waiting work out of priority order.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seed 004: a pool process is replaced after 1000 tasks (between tasks, never during one), so memory a
+# long-lived process keeps after large files (allocator fragmentation, library caches) is given back.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
 # A sync that runs past 25 minutes is asked to stop; at 30 it is killed (seed numbers).
 CELERY_TASK_SOFT_TIME_LIMIT = 1500
 CELERY_TASK_TIME_LIMIT = 1800
@@ -323,7 +333,10 @@ CELERY_TASK_QUEUE_MAX_PRIORITY = 10
 CELERY_TASK_DEFAULT_PRIORITY = 5
 # Exactly one beat schedules at a time (erp/beat.py); more may run as stand-bys.
 CELERY_BEAT_SCHEDULER = "erp.beat:SingleBeatScheduler"
+# Seed 004: Celery's clock in the staff's zone with UTC on the wire. Only crontab schedules read it (none of
+# ours; every beat job is an interval): a crontab an operator adds in the admin means local time.
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- The cache layer (cache/, DESIGN.md 9) ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""/api/rate-limit/*: the configuration, stats, events and anomalies (staff), and my-info (anyone)."""
+"""/api/rate-limit/*: the configuration, stats, events and anomalies (staff), and my-info (signed in)."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -67,11 +67,11 @@ class AnomaliesView(APIView):
         return respond(AnomalySerializer(rate_limit_anomalies(minutes=_window(request)), many=True).data)
 
 
-@extend_schema(tags=[TAG], responses={200: enveloped(MyInfoSerializer)})
+@extend_schema(tags=[TAG], responses={200: enveloped(MyInfoSerializer), **ERRORS(401)})
 class MyInfoView(APIView):
-    """Any caller, signed in or not: the tier, limits and usage that apply to it."""
+    """A signed-in caller: the tier, limits and usage that apply to it."""
 
-    permission_classes = [permissions.AllowAny]
+    permission_classes = [permissions.IsAuthenticated]  # seed 000: my-info requires login
 
     def get(self, request):
         return respond(MyInfoSerializer(caller_info(request, caller_for(request, request.user))).data)

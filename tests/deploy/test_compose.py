@@ -14,7 +14,7 @@ from tests.conftest import BASE_DIR
 DEPLOY = BASE_DIR / "deploy"
 COMPOSE_FILES = ["docker-compose.prod.yml", "docker-compose.dev.yml"]
 SERVICES = {"postgres", "redis", "web", "worker-data-sync", "worker-data-processing", "worker-scheduled", "beat",
-            "nginx", "celery-exporter", "prometheus", "alertmanager", "grafana"}
+            "nginx", "celery-exporter", "postgres-exporter", "prometheus", "alertmanager", "grafana"}
 SECRETS = {"POSTGRES_PASSWORD", "REDIS_PASSWORD", "ALERT_SMTP_PASSWORD", "ALERT_WEBHOOK_TOKEN", "GRAFANA_ADMIN_PASSWORD"}
 
 
@@ -42,7 +42,8 @@ def test_the_schema_check_rejects_a_broken_file():
 @pytest.mark.parametrize("name", COMPOSE_FILES)
 def test_every_service_is_there_with_a_healthcheck(name):
     services = load(name)["services"]
-    assert set(services) == SERVICES
+    # Development adds the front-end nginx (profile dev-nginx, tests/deploy/test_nginx_dev.py).
+    assert set(services) == SERVICES | ({"nginx-dev"} if "dev" in name else set())
     for service, spec in services.items():
         assert spec.get("healthcheck", {}).get("test"), f"{service} has no healthcheck"
         assert not spec["healthcheck"].get("disable"), service
@@ -56,6 +57,15 @@ def test_exactly_one_beat_and_one_worker_service_per_queue(name):
     queues = {spec["command"][spec["command"].index("-Q") + 1] for spec in services.values()
               if "worker" in spec.get("command", [])}
     assert queues == {"data_sync", "data_processing", "scheduled"}
+
+
+@pytest.mark.parametrize("name", COMPOSE_FILES)
+def test_every_exporter_prometheus_scrapes_is_a_service(name):
+    services = load(name)["services"]
+    scraped = yaml.safe_load((BASE_DIR / "monitoring" / "prometheus.yml").read_text())["scrape_configs"]
+    hosts = {target.split(":")[0] for job in scraped for config in job["static_configs"] for target in config["targets"]}
+    assert hosts - {"localhost"} <= set(services)
+    assert "@postgres:5432/erp" in services["postgres-exporter"]["environment"]["DATA_SOURCE_NAME"]
 
 
 @pytest.mark.parametrize("name", COMPOSE_FILES)

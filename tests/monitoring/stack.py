@@ -1,5 +1,6 @@
-"""Processes of the monitoring tests: gunicorn with the production config, a worker serving its metrics,
-the celery exporter, Debian's prometheus and alertmanager; a /metrics scrape parsed into samples."""
+"""Processes of the monitoring and deploy tests: gunicorn with the production config, a worker serving its
+metrics, beat, the celery and postgres exporters, Debian's prometheus and alertmanager; a /metrics scrape
+parsed into samples."""
 
 import re
 import subprocess
@@ -19,7 +20,9 @@ START_TIMEOUT_S = 90
 TOOLS = {"promtool": (["promtool"], "prometheus"), "amtool": (["amtool"], "prometheus-alertmanager"),
          "prometheus": (["prometheus"], "prometheus"),
          "alertmanager": (["prometheus-alertmanager", "alertmanager"], "prometheus-alertmanager"),
-         "systemd-analyze": (["systemd-analyze"], "systemd")}
+         "systemd-analyze": (["systemd-analyze"], "systemd"),
+         "postgres-exporter": (["prometheus-postgres-exporter", "postgres_exporter"], "prometheus-postgres-exporter"),
+         "nginx": (["nginx"], "nginx")}
 
 
 def tool(name: str) -> str:
@@ -101,6 +104,14 @@ class Processes:
         self._wait(process, lambda: " ready." in self.log(process), f"worker {name}")
         return process
 
+    def beat(self, env: dict) -> subprocess.Popen:
+        """celery beat on the database scheduler with a schedule file of its own; ready once it started."""
+        schedule = RUN_DIR / f"beat-{uuid.uuid4().hex[:6]}.schedule"
+        process = self.start("beat", [sys.executable, "-m", "celery", "-A", "erp", "beat", "--loglevel", "INFO",
+                                      "--schedule", str(schedule)], env)
+        self._wait(process, lambda: "beat: Starting" in self.log(process), "celery beat")
+        return process
+
     def exporter(self, env: dict, **options: str) -> str:
         """deploy/celery-exporter.sh on a free port, CE_* options on top of the script's; returns its URL."""
         port = free_port()
@@ -108,6 +119,17 @@ class Processes:
         process = self.start("exporter", ["deploy/celery-exporter.sh"], {**env, **ce})
         url = f"http://127.0.0.1:{port}"
         self._wait(process, lambda: _answers(f"{url}/health"), "celery exporter")
+        return url
+
+    def postgres_exporter(self, env: dict) -> str:
+        """Debian's prometheus-postgres-exporter on the env's database (DATABASE_URL); returns its URL."""
+        port = free_port()
+        dsn = env["DATABASE_URL"] + ("&" if "?" in env["DATABASE_URL"] else "?") + "sslmode=disable"
+        process = self.start("postgres-exporter", [tool("postgres-exporter"), f"--web.listen-address=127.0.0.1:{port}"],
+                             {**env, "DATA_SOURCE_NAME": dsn})
+        url = f"http://127.0.0.1:{port}"
+        self._wait(process, lambda: _answers(f"{url}/metrics") and value(scrape(f"{url}/metrics"), "pg_up") == 1,
+                   "postgres exporter")
         return url
 
     def _wait(self, process: subprocess.Popen, ready, what: str):

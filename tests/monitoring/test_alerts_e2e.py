@@ -7,10 +7,8 @@ Bring the worker back and succeed: both resolve."""
 import json
 import os
 import signal
-import threading
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
@@ -18,6 +16,7 @@ import yaml
 from erp.celery import app as celery_app
 from tests.conftest import BASE_DIR, wait_for
 from tests.monitoring.e2e_tasks import TASK_NAME
+from tests.monitoring.receivers import Webhook
 from tests.monitoring.stack import tool
 from tests.run_env import RUN_DIR, free_port
 
@@ -27,36 +26,6 @@ TEST_FOR = "3s"
 WEBHOOK_TOKEN = "test-webhook-token"
 KILLED = "alpha"
 ALERT_TIMEOUT_S = 180
-
-
-class Webhook:
-    """Collects AlertManager's notifications: (Authorization header, JSON body)."""
-
-    def __init__(self):
-        self.received: list[tuple[str, dict]] = []
-        webhook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                webhook.received.append((self.headers.get("Authorization", ""), body))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def alert(self, alertname: str, status: str) -> dict | None:
-        """The last notified alert of that name and status, with the notification's receiver."""
-        for auth, body in reversed(self.received):
-            for alert in body["alerts"]:
-                if alert["labels"]["alertname"] == alertname and alert["status"] == status:
-                    return {**alert, "receiver": body["receiver"], "authorization": auth}
-        return None
 
 
 @pytest.fixture
@@ -126,7 +95,7 @@ def test_worker_down_and_failure_rate_alerts_fire_and_resolve(processes, stack_e
     render_rules(workdir / "rules.yml")
     render_alertmanager(workdir / "alertmanager.yml", webhook.url)
     render_prometheus(workdir / "prometheus.yml", workdir / "rules.yml", f"127.0.0.1:{am_port}",
-                      {"erp-web": web.removeprefix("http://"), "celery-exporter": exporter.removeprefix("http://")})
+                      {"erp-web": web.removeprefix("http://"), "celery": exporter.removeprefix("http://")})
     processes.start("alertmanager", [tool("alertmanager"), f"--config.file={workdir / 'alertmanager.yml'}",
                                      f"--storage.path={workdir / 'am-data'}",
                                      f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address="],
@@ -143,6 +112,7 @@ def test_worker_down_and_failure_rate_alerts_fire_and_resolve(processes, stack_e
     down = wait_for(lambda: webhook.alert("CeleryWorkerDown", "firing"), timeout=ALERT_TIMEOUT_S,
                     what="CeleryWorkerDown at the webhook")
     assert down["labels"]["hostname"] == f"{KILLED}.test" and down["labels"]["severity"] == "critical"
+    assert (down["labels"]["job"], down["labels"]["component"]) == ("celery", "celery")
     assert down["receiver"] == "critical" and down["authorization"] == f"Bearer {WEBHOOK_TOKEN}"
 
     # Failing tasks, run by the other worker, until the alert arrives: a counter series is born at its

@@ -1,5 +1,5 @@
 """Every metric the Grafana dashboard and the alert rules query exists in a live scrape of the app (web and
-worker) and of the celery exporter, after a task failed and one succeeded."""
+worker), of the celery exporter and of the postgres exporter, after a task failed and one succeeded."""
 
 import json
 
@@ -30,7 +30,7 @@ def rule_exprs() -> list[str]:
 def test_metric_names_are_extracted_from_promql():
     assert promql_metric_names('sum by (name, le) (rate(celery_task_runtime_bucket{queue_name="x"}[10m])) > 1800') \
         == {"celery_task_runtime_bucket"}
-    assert promql_metric_names('(sum(celery_worker_up) or vector(0)) < 1 and on () (up{job="celery-exporter"} == 1)') \
+    assert promql_metric_names('(sum(celery_worker_up) or vector(0)) < 1 and on () (up{job="celery"} == 1)') \
         == {"celery_worker_up", "up"}
 
 
@@ -40,6 +40,7 @@ def test_every_queried_metric_is_in_a_live_scrape(processes, stack_env):
     worker_port = free_port()
     processes.worker(stack_env, "dash", metrics_port=worker_port, include="tests.monitoring.e2e_tasks")
     exporter = processes.exporter(stack_env)
+    postgres = processes.postgres_exporter(stack_env)
     wait_for(lambda: value(scrape(f"{exporter}/metrics"), "celery_worker_up", hostname=_host()) == 1,
              what="the exporter to see the worker")
 
@@ -49,7 +50,8 @@ def test_every_queried_metric_is_in_a_live_scrape(processes, stack_env):
              and _failed(scrape(f"{exporter}/metrics")) == 1, what="the exporter to count both tasks")
 
     scraped = set()
-    for url in (f"{web}/metrics", f"http://127.0.0.1:{worker_port}/metrics", f"{exporter}/metrics"):
+    for url in (f"{web}/metrics", f"http://127.0.0.1:{worker_port}/metrics", f"{exporter}/metrics",
+                f"{postgres}/metrics"):
         scraped |= set(scrape(url))
     queried = set().union(*(promql_metric_names(expr) for expr in dashboard_exprs() + rule_exprs()))
     assert len(queried) > 15

@@ -51,6 +51,21 @@ def test_every_alert_has_a_severity_and_says_what_to_do():
         assert rule["annotations"]["summary"] and len(rule["annotations"]["description"]) > 80, rule["alert"]
 
 
+def test_every_alert_names_its_component_in_seed_groups():
+    """Seed 000: group celery_alerts, alerts labelled component, so AlertManager can route by component."""
+    groups = {group["name"]: group["rules"] for group in yaml.safe_load(RULES.read_text())["groups"]}
+    assert "celery_alerts" in groups
+    for rule in alert_rules():
+        assert rule["labels"].get("component") in ("celery", "web", "database"), rule["alert"]
+    assert {rule["labels"]["component"] for rule in groups["celery_alerts"]} == {"celery"}
+
+
+def test_the_celery_exporter_is_scraped_as_the_seeds_job():
+    jobs = {job["job_name"]: job for job in yaml.safe_load((MONITORING / "prometheus.yml").read_text())["scrape_configs"]}
+    assert jobs["celery"]["static_configs"][0]["labels"] == {"component": "task-queue"}
+    assert all('job="celery-exporter"' not in expr for expr in (r["expr"] for r in alert_rules()))
+
+
 def test_amtool_check_config_passes():
     output = assert_ok(run_tool("amtool", "check-config", str(MONITORING / "alertmanager.yml")))
     assert "SUCCESS" in output and "3 inhibit rules" in output

@@ -4,9 +4,9 @@ the staff endpoints and the token authenticated once."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from erp.users import api_user_create
 from ratelimit.models import RateLimitEvent, RateLimitOverride
-from ratelimit.services import rate_limit_events_trim
+from ratelimit.services import caller_for, rate_limit_events_trim
 from tests.api.openapi import assert_matches_schema
 from tests.ratelimit.http import window_fresh_for_key
 
@@ -107,9 +107,18 @@ def test_anonymous_callers_are_limited_by_address_even_where_the_answer_is_401()
 ])
 @override_settings(RATE_LIMIT_TRUSTED_PROXIES=["127.0.0.1", "172.16.0.0/12"])
 def test_the_client_address_is_taken_from_x_real_ip_only_behind_the_trusted_proxy(peer, forwarded, key):
-    info = APIClient(REMOTE_ADDR=peer, HTTP_X_REAL_IP=forwarded).get(MY_INFO).json()["data"]
+    request = RequestFactory().get(TASK_COUNT, REMOTE_ADDR=peer, HTTP_X_REAL_IP=forwarded)
 
-    assert (info["key"], info["tier"]) == (key, "anonymous")
+    caller = caller_for(request, AnonymousUser())
+
+    assert (caller.key, caller.tier) == (key, "anonymous")
+
+
+def test_my_info_requires_login():
+    """Seed 000: an anonymous caller learns nothing about the limits from my-info."""
+    answer = APIClient(REMOTE_ADDR="10.9.8.8").get(MY_INFO)
+
+    assert answer.status_code == 401 and answer.json()["success"] is False
 
 
 def test_an_override_applies_to_the_next_request():
