@@ -1,0 +1,117 @@
+"""The operations dashboard page in the admin (staff): the figures of sync/services/dashboard.py, with
+its charts drawn here as inline SVG on the server. Why SVG and not a chart library: the page must work on
+an intranet with no CDN, a vendored library would be 200 kB of JavaScript to keep up to date for a few
+bar charts, and server-drawn SVG needs no script at all (and prints, and screenshots, as it is)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sync.services.dashboard import HOURS_SHORT, dashboard_figures
+
+CHART_W, CHART_H, CHART_PAD = 720, 120, 4
+BAND_LABELS = {"high": gettext_lazy("high"), "normal": gettext_lazy("normal"), "low": gettext_lazy("low")}
+
+
+def operations_dashboard(request):
+    figures = dashboard_figures(use_cache=request.GET.get("fresh") != "1")
+    hourly = figures["hourly"]
+    day = hourly[-HOURS_SHORT:]
+    context = {
+        "title": _("Operations dashboard"),
+        "figures": figures,
+        "bands": [{**band, "label": BAND_LABELS[band["band"]]} for band in figures["bands"]],
+        "charts_day": _charts(day, hour_format="H:00"),
+        "charts_week": _charts(hourly, hour_format="m-d H:00"),
+        "totals_day": _totals(day),
+        "totals_week": _totals(hourly),
+        "heatmap": _heatmap_rows(figures["heatmap"]),
+        "heatmap_dates": figures["heatmap"]["dates"],
+        "tasks_url": reverse("admin:sync_syncprogresstask_changelist"),
+        "files_url": reverse("admin:sync_catalogfile_changelist"),
+    }
+    return TemplateResponse(request, "admin/sync/dashboard.html", {**admin.site.each_context(request), **context})
+
+
+def _totals(hours: list[dict]) -> dict:
+    read = sum(h["rows"] + h["quarantined"] for h in hours)
+    quarantined = sum(h["quarantined"] for h in hours)
+    return {"files": sum(h["files"] for h in hours), "rows": sum(h["rows"] for h in hours),
+            "failed_files": sum(h["failed_files"] for h in hours), "quarantined": quarantined,
+            "quarantine_rate": quarantined / read if read else 0.0}
+
+
+def _charts(hours: list[dict], *, hour_format: str) -> list[dict]:
+    labels = [date_format(timezone.localtime(h["hour"]), hour_format) for h in hours]
+    series = (
+        (_("Files synced per hour"), "files", "#2a6ebb", "{:,.0f}"),
+        (_("Rows ingested per hour"), "rows", "#2e7d32", "{:,.0f}"),
+        (_("Failed files per hour"), "failed_files", "#c62828", "{:,.0f}"),
+        (_("Quarantine rate per hour"), "quarantine_rate", "#ef6c00", "{:.1%}"),
+    )
+    return [{"title": title, "svg": bar_chart([h[key] for h in hours], labels, colour=colour, fmt=fmt, title=title)}
+            for title, key, colour, fmt in series]
+
+
+def bar_chart(values: list[float], labels: list[str], *, colour: str, fmt: str, title: str):
+    """One bar per value, scaled to the largest; each bar's tooltip names its hour and value."""
+    top = max(values, default=0) or 1
+    step = CHART_W / max(len(values), 1)
+    bars = format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>',
+                            (_bar(i, step, value / top, colour, label, fmt.format(value))
+                             for i, (value, label) in enumerate(zip(values, labels))))
+    return format_html(
+        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" preserveAspectRatio="none" '
+        'width="100%" height="{}"><line x1="0" y1="{}" x2="{}" y2="{}" stroke="#999"/>{}</svg>'
+        '<div class="chart-axis"><span>{}</span><span>{} {}</span><span>{}</span></div>',
+        title, CHART_W, CHART_H, CHART_H, CHART_H, CHART_W, CHART_H, bars,
+        labels[0] if labels else "", _("max"), fmt.format(max(values, default=0)), labels[-1] if labels else "")
+
+
+def _bar(i: int, step: float, share: float, colour: str, label: str, value: str) -> tuple:
+    height = share * (CHART_H - CHART_PAD)
+    return (f"{i * step:.1f}", f"{CHART_H - height:.1f}", f"{max(step - 1, 1):.1f}", f"{height:.1f}", colour, label,
+            value)
+
+
+def _heatmap_rows(heatmap: dict) -> list[dict]:
+    quality_url = reverse("admin:sync_dataqualityrecord_changelist")
+    files_url = reverse("admin:sync_catalogfile_changelist")
+    rows = []
+    for row in heatmap["rows"]:
+        cells = []
+        for business_date, cell in zip(heatmap["dates"], row["cells"]):
+            place = {"platform_code": row["platform_code"], "shop_id": row["shop_id"]}
+            if cell is None:
+                cells.append(None)
+                continue
+            hover = "\n".join([_("%(date)s: score %(score).1f, %(rows)d rows") % {
+                "date": business_date.isoformat(), "score": cell["score"], "rows": cell["rows"] or 0},
+                *(cell["missing"] or [_("no missing fields")])])
+            cells.append({
+                "score": cell["score"], "hover": hover, "colour": _score_colour(cell["score"]),
+                "quality_url": f"{quality_url}?{urlencode({**place, 'business_date': business_date.isoformat()})}",
+                "files_url": f"{files_url}?{urlencode({**place, 'period_start__lte': business_date.isoformat(), 'period_end__gte': business_date.isoformat()})}",
+            })
+        rows.append({**row, "cells": cells})
+    return rows
+
+
+def _score_colour(score: float) -> str:
+    """Green at 100, through amber, to red at 80 and below."""
+    if score >= 99.5:
+        return "#2e7d32"
+    if score >= 95:
+        return "#9ccc65"
+    if score >= 90:
+        return "#fbc02d"
+    if score >= 80:
+        return "#ef6c00"
+    return "#c62828"
