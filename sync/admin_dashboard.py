@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sync.models import DataDomain, FileStatus
 from sync.services.dashboard import HOURS_SHORT, dashboard_figures
 
 CHART_W, CHART_H, CHART_PAD = 720, 120, 4
@@ -32,6 +33,10 @@ def operations_dashboard(request):
         "charts_week": _charts(hourly, hour_format="m-d H:00"),
         "totals_day": _totals(day),
         "totals_week": _totals(hourly),
+        "slowest_files": [{**f, "status": FileStatus(f["status"]).label if f["status"] in FileStatus.values else
+                           f["status"], "data_domain": DataDomain(f["data_domain"]).label
+                           if f["data_domain"] in DataDomain.values else f["data_domain"]}
+                          for f in figures["slowest_files"]],
         "heatmap": _heatmap_rows(figures["heatmap"]),
         "heatmap_dates": figures["heatmap"]["dates"],
         "tasks_url": reverse("admin:sync_syncprogresstask_changelist"),
@@ -45,7 +50,7 @@ def _totals(hours: list[dict]) -> dict:
     quarantined = sum(h["quarantined"] for h in hours)
     return {"files": sum(h["files"] for h in hours), "rows": sum(h["rows"] for h in hours),
             "failed_files": sum(h["failed_files"] for h in hours), "quarantined": quarantined,
-            "quarantine_rate": quarantined / read if read else 0.0}
+            "quarantine_rate": f"{quarantined / read if read else 0.0:.1%}"}
 
 
 def _charts(hours: list[dict], *, hour_format: str) -> list[dict]:

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Min, Q, Sum
+from django.db.models import Avg, Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
@@ -115,11 +115,14 @@ def _slowest_files(now) -> list[dict]:
 
 
 def _heatmap(now) -> dict:
-    """Queries 6 and 7: per platform and shop, the mean completeness score by business date over the last
-    HEATMAP_DAYS days; then the missing fields of the incomplete records only, for the hover text."""
-    first = timezone.localdate(now) - timedelta(days=HEATMAP_DAYS - 1)
+    """Queries 6-8: per platform and shop, the mean completeness score by business date over the last
+    HEATMAP_DAYS days that have records (exports arrive days late; a backfill is months old); then the missing
+    fields of the incomplete records only, for the hover text."""
+    latest = DataQualityRecord.objects.filter(business_date__lte=timezone.localdate(now)).aggregate(
+        latest=Max("business_date"))["latest"] or timezone.localdate(now)
+    first = latest - timedelta(days=HEATMAP_DAYS - 1)
     dates = [first + timedelta(days=i) for i in range(HEATMAP_DAYS)]
-    records = DataQualityRecord.objects.filter(business_date__gte=first)
+    records = DataQualityRecord.objects.filter(business_date__gte=first, business_date__lte=latest)
     cells = (records.values("platform_code", "shop_id", "business_date")
              .annotate(score=Avg("score"), records=Count("id"), rows=Sum("rows")).order_by())
     missing = {}

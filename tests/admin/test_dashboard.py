@@ -190,3 +190,16 @@ def test_only_staff_see_the_dashboard(owner):
     client = Client()
     client.force_login(owner)
     assert client.get(DASHBOARD).status_code == 302
+
+
+def test_the_heatmap_ends_at_the_latest_business_date_with_records():
+    # Given a backfill whose newest data is months old (the demo exports are of November 2024)
+    DataQualityRecord.objects.create(platform_code="shopee", shop_id="s1", data_domain="orders",
+                                     business_date=datetime.date(2024, 11, 20), rows=3, score=92.5,
+                                     missing_fields=["buyer"])
+
+    heatmap = dashboard_compute(now=NOW)["heatmap"]
+
+    assert heatmap["dates"][-1] == datetime.date(2024, 11, 20)
+    (row,) = heatmap["rows"]
+    assert row["cells"][-1] == {"score": 92.5, "records": 1, "rows": 3, "missing": ["orders: buyer"]}
