@@ -1,4 +1,4 @@
-# Field labels translatable (issue 18, point 4) and the time of a file's last sync (the dashboard's slowest files).
+# Field labels translatable (issue 18, point 4), the time of a file's last sync and an index on finished_at (the dashboard).
 
 import django.db.models.deletion
 import uuid
@@ -968,5 +968,9 @@ class Migration(migrations.Migration):
             model_name='trafficdaily',
             name='visitors',
             field=models.BigIntegerField(blank=True, null=True, verbose_name='visitors'),
+        ),
+        migrations.AddIndex(
+            model_name='syncprogresstask',
+            index=models.Index(fields=['finished_at'], name='task_finished_at'),
         ),
     ]
