@@ -9,7 +9,6 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 

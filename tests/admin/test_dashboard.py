@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from erp.users import api_user_create
 from sync.models import CatalogFile, DataQualityRecord, SyncProgressTask, TaskStatus, TaskType
 from sync.services.dashboard import CACHE_KEY, HEATMAP_DAYS, HOURS_LONG, dashboard_compute, dashboard_figures
 

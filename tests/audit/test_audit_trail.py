@@ -6,7 +6,7 @@ import getpass
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -16,7 +16,7 @@ from audit.models import AuditOperation, AuditRecord
 from audit.services import audit_records_trim
 from erp.users import api_user_create
 from ratelimit.models import RateLimitOverride
-from sync.models import CatalogFile, FieldTemplate, FileStatus, PlatformAccount, SyncProgressTask, TaskStatus
+from sync.models import FieldTemplate, PlatformAccount, SyncProgressTask, TaskStatus
 from tests.admin.conftest import CatalogFileFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
