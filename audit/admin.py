@@ -3,11 +3,14 @@
 import json
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditRecord
+from audit.services import user_role_record, user_role_state
 
 # django-auditlog registers its own admin for the log entry model; ours replaces it.
 if admin.site.is_registered(AuditRecord):
@@ -91,3 +94,21 @@ def _json(value) -> str:
 def _short(value, limit: int = 40) -> str:
     text = _json(value)
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class RoleAuditedUserAdmin(UserAdmin):
+    """Django's user admin; a change of a user's groups or staff flags leaves one audit record."""
+
+    def save_model(self, request, obj, form, change):
+        request._audit_role_before = user_role_state(user_id=obj.pk)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user_role_record(user=form.instance, before=getattr(request, "_audit_role_before", {}))
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, RoleAuditedUserAdmin)

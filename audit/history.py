@@ -1,7 +1,6 @@
 """Which models keep a change history (django-auditlog), and how each record learns its actor and source
 from the audit context when it is saved."""
 
-from django.contrib.auth import get_user_model
 from django.db.models.signals import pre_save
 
 from audit.context import audit_context_current
@@ -19,9 +18,8 @@ def register_models():
     auditlog.register(PlatformAccount, exclude_fields=["last_collected_at", "created_at"])
     auditlog.register(ComponentVersion)
     auditlog.register(RateLimitOverride, exclude_fields=["updated_at", "created_at"])
-    # A user's role is its groups and its staff flags; logins (last_login) and passwords are not recorded.
-    auditlog.register(get_user_model(), include_fields=["is_active", "is_staff", "is_superuser"],
-                      m2m_fields={"groups"})
+    # A user's role (groups and staff flags) is recorded as one explicit record per change by
+    # audit.services.user_role_record, not here: the history would write one record per group and flag.
     pre_save.connect(_fill_from_context, sender=AuditRecord, dispatch_uid="audit_fill_from_context")
 
 

@@ -17,6 +17,7 @@ class AuditOperation(models.TextChoices):
     RETRY = "retry", _("retry")
     ACCOUNT_ENABLE = "account_enable", _("enable account")
     ACCOUNT_DISABLE = "account_disable", _("disable account")
+    ROLE_CHANGE = "role_change", _("role change")
 
 
 class AuditRecord(AbstractLogEntry):

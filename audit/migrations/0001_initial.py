@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('additional_data', models.JSONField(blank=True, null=True, verbose_name='additional data')),
                 ('actor_email', models.CharField(blank=True, max_length=254, null=True, verbose_name='actor email')),
                 ('source', models.CharField(choices=[('api', 'API'), ('admin', 'admin'), ('command', 'command'), ('system', 'system')], db_index=True, default='system', max_length=10, verbose_name='source')),
-                ('operation', models.CharField(choices=[('change', 'change'), ('sync', 'sync'), ('cancel', 'cancel'), ('retry', 'retry'), ('account_enable', 'enable account'), ('account_disable', 'disable account')], db_index=True, default='change', max_length=20, verbose_name='operation')),
+                ('operation', models.CharField(choices=[('change', 'change'), ('sync', 'sync'), ('cancel', 'cancel'), ('retry', 'retry'), ('account_enable', 'enable account'), ('account_disable', 'disable account'), ('role_change', 'role change')], db_index=True, default='change', max_length=20, verbose_name='operation')),
                 ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='actor name')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
                 ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='content type')),

@@ -47,6 +47,7 @@ def our_labels() -> set[str]:
             for field in model._meta.get_fields():
                 if hasattr(field, "verbose_name") and not field.auto_created:
                     labels.add(str(field.verbose_name))
+                    labels |= {str(label) for _value, label in getattr(field, "flatchoices", None) or ()}
                     if field.help_text:
                         labels.add(str(field.help_text))
             model_admin = admin.site._registry.get(model)

@@ -175,12 +175,12 @@ def test_a_rate_limit_override_added_in_the_admin_is_recorded(operator, operator
     assert RateLimitOverride.objects.get().default_per_minute == 500
 
 
-def test_a_role_change_in_the_admin_is_recorded(operator, operator_client, owner):
+def test_a_role_change_in_the_admin_leaves_one_record_with_groups_before_and_after(operator, operator_client, owner):
     premium, _ = Group.objects.get_or_create(name="premium")
     url = reverse("admin:auth_user_change", args=[owner.pk])
     form = operator_client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, False)}
-    data.update({"groups": [premium.pk], "date_joined_0": owner.date_joined.strftime("%Y-%m-%d"),
+    data.update({"groups": [premium.pk], "is_staff": "on", "date_joined_0": owner.date_joined.strftime("%Y-%m-%d"),
                  "date_joined_1": owner.date_joined.strftime("%H:%M:%S")})
     data.pop("date_joined", None)
     data.pop("password", None)
@@ -189,12 +189,20 @@ def test_a_role_change_in_the_admin_is_recorded(operator, operator_client, owner
     response = operator_client.post(url, data)
 
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
-    records = records_since(mark)
-    assert [r.content_type.model for r in records] == ["user"] * len(records)
-    assert all((r.source, r.actor_id) == ("admin", operator.pk) for r in records)
-    changes = [r.changes for r in records]
-    assert {"groups": {"type": "m2m", "operation": "add", "objects": ["premium"]}} in changes
-    assert {"groups": {"type": "m2m", "operation": "delete", "objects": ["normal"]}} in changes
+    (record,) = records_since(mark)
+    assert (record.operation, record.source, record.actor_id) == (AuditOperation.ROLE_CHANGE, "admin", operator.pk)
+    assert record.changes == {"groups": [["normal"], ["premium"]], "is_staff": [False, True]}
+
+
+def test_a_role_change_by_command_leaves_one_record(owner):
+    mark = last_pk()
+
+    call_command("create_api_user", owner.username, "--role", "premium", stdout=open("/dev/null", "w"))
+
+    (record,) = records_since(mark)
+    assert (record.operation, record.source, record.actor_name) == (AuditOperation.ROLE_CHANGE, "command",
+                                                                     COMMAND_ACTOR)
+    assert record.changes == {"groups": [["normal"], ["premium"]]}
 
 
 # --- reading the trail -----------------------------------------------------------------------------
