@@ -34,10 +34,8 @@ def operations_dashboard(request):
         "charts_week": _charts(hourly, hour_format="m-d H:00"),
         "totals_day": _totals(day),
         "totals_week": _totals(hourly),
-        "slowest_files": [{**f, "status": FileStatus(f["status"]).label if f["status"] in FileStatus.values else
-                           f["status"], "data_domain": DataDomain(f["data_domain"]).label
-                           if f["data_domain"] in DataDomain.values else f["data_domain"]}
-                          for f in figures["slowest_files"]],
+        "slowest_files": [{**f, "status": _label(FileStatus, f["status"]),
+                           "data_domain": _label(DataDomain, f["data_domain"])} for f in figures["slowest_files"]],
         "heatmap": heatmap_table(figures["heatmap"]),
         "tasks_url": reverse("admin:sync_syncprogresstask_changelist"),
         "files_url": reverse("admin:sync_catalogfile_changelist"),
@@ -45,8 +43,12 @@ def operations_dashboard(request):
     return TemplateResponse(request, "admin/sync/dashboard.html", {**admin.site.each_context(request), **context})
 
 
+def _label(choices, value: str) -> str:
+    return choices(value).label if value in choices.values else value
+
+
 def _totals(hours: list[dict]) -> dict:
-    read = sum(h["rows"] + h["quarantined"] for h in hours)
+    read = sum(h["read"] for h in hours)
     quarantined = sum(h["quarantined"] for h in hours)
     return {"files": sum(h["files"] for h in hours), "rows": sum(h["rows"] for h in hours),
             "failed_files": sum(h["failed_files"] for h in hours), "quarantined": quarantined,

@@ -98,7 +98,7 @@ def _hourly(now) -> list[dict]:
         hour = start + timedelta(hours=i)
         row = by_hour.get(hour, {})
         read = row.get("read") or 0
-        hours.append({"hour": hour, "files": row.get("files") or 0, "rows": row.get("rows") or 0,
+        hours.append({"hour": hour, "files": row.get("files") or 0, "rows": row.get("rows") or 0, "read": read,
                       "failed_files": row.get("failed_files") or 0, "failed_tasks": row.get("failed_tasks") or 0,
                       "quarantined": row.get("quarantined") or 0,
                       "quarantine_rate": (row.get("quarantined") or 0) / read if read else 0.0})
