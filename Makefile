@@ -7,7 +7,7 @@ BENCH_ROWS ?= 100000
 # Set to e.g. 1000000 to add the csv scale run (time of BENCH_CSV_ROWS rows vs 100,000).
 BENCH_CSV_ROWS ?=
 
-.PHONY: install messages run test bench bench-submit bench-ratelimit bench-cache sync-demo show-demo clean
+.PHONY: install messages run test bench bench-submit bench-ratelimit bench-cache bench-dashboard sync-demo show-demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/ratelimit.py
 	$(BIN)/python bench/cache.py
+	$(BIN)/python bench/dashboard.py
 
 # Submission latency over HTTP and end-to-end task throughput, against bare baselines (bench/submit.py).
 bench-submit: install
@@ -45,6 +46,10 @@ bench-ratelimit: install
 # p50 of /api/accounts/stats over 10,000 accounts, cached against uncached (bench/cache.py).
 bench-cache: install
 	$(BIN)/python bench/cache.py
+
+# p50 of the operations dashboard over 100,000 tasks and 1,000,000 fact rows against the admin task list (bench/dashboard.py).
+bench-dashboard: install
+	$(BIN)/python bench/dashboard.py
 
 # With `make run` going in another terminal: sync every pending demo file, then show the result.
 sync-demo:

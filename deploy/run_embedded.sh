@@ -10,13 +10,24 @@ PORT=${PORT:-8000}
 $PY manage.py migrate --noinput -v0
 $PY manage.py createcachetable
 $PY manage.py install_beat_jobs
-TOKEN=$($PY manage.py create_api_user demo --role admin)
+# The demo operator logs in to the admin with a password made here and printed once; it is kept in
+# var/ (the embedded default's sandbox) so a second `make run` prints the same one. Production has no
+# demo user and no default password: operators are made with create_api_user --password.
+PASSWORD_FILE=${ERP_VAR_DIR:-var}/demo-password
+mkdir -p "$(dirname "$PASSWORD_FILE")"
+if [ ! -s "$PASSWORD_FILE" ]; then
+  (umask 077; $PY -c 'import secrets; print(secrets.token_urlsafe(12))' > "$PASSWORD_FILE")
+fi
+PASSWORD=$(cat "$PASSWORD_FILE")
+TOKEN=$($PY manage.py create_api_user demo --role admin --password "$PASSWORD")
 $PY manage.py make_demo_exports --rows "${DEMO_ROWS:-200}" --seed 1 >/dev/null
 $PY manage.py scan_inbox
 
 cat <<MSG
 
-  Web:    http://127.0.0.1:$PORT/   (admin at /admin/; API token of user 'demo': $TOKEN)
+  Web:    http://127.0.0.1:$PORT/   (start page: admin, operations dashboard, audit trail, API docs)
+  Admin:  http://127.0.0.1:$PORT/admin/   user: demo   password: $PASSWORD
+  API token of user 'demo': $TOKEN
   Sync the demo files:   make sync-demo      Show the result:   make show-demo
   Ctrl-C stops web, worker and beat.
 

@@ -49,6 +49,13 @@ BEAT_JOBS = [
         "every_seconds": 240,
         "queue": "scheduled",
     },
+    # The audit trail's retention (audit/tasks.py, ERP_AUDIT_RETENTION_DAYS).
+    {
+        "name": "trim audit log",
+        "task": "audit.tasks.trim_audit_log",
+        "every_seconds": 24 * 3600,
+        "queue": "scheduled",
+    },
 ]
 
 

@@ -394,3 +394,37 @@ if DJANGO_HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
+
+# --- The operator's console (issue 18): landing page, offline API docs, dashboard, audit trail ----------
+
+# Swagger UI and ReDoc from drf-spectacular-sidecar's static files: the docs load on an intranet with no CDN.
+INSTALLED_APPS += ["drf_spectacular_sidecar", "auditlog", "audit"]
+# Django's admin with the operations dashboard added (erp/admin_site.py).
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "erp.admin_site.ErpAdminConfig"
+SPECTACULAR_SETTINGS.update({"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+                             "REDOC_DIST": "SIDECAR"})
+# The audit trail's enums named apart from any other "source" or "action" of the API.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "AuditSourceEnum": "audit.context.AuditSource", "AuditOperationEnum": "audit.models.AuditOperation",
+    "AuditActionEnum": [(0, "create"), (1, "update"), (2, "delete"), (3, "access")]})  # django-auditlog's
+# The project's own templates (landing page, admin overrides such as the dashboard link on the index).
+TEMPLATES[0]["DIRS"] = [BASE_DIR / "templates"]
+# After the session user (and, for the API, DRF sets the token user on the same request): every audit
+# record written while a request runs names its actor, its address and its source (api or admin).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "audit.middleware.AuditContextMiddleware")
+# django-auditlog writes model history into our record, which adds the source and the operation name.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditRecord"
+# Its own log entry table would stay empty (swapped for ours) and, made by its migrations, is one Django's
+# flush does not know of; without migrations the app creates no table at all.
+MIGRATION_MODULES = {"auditlog": None}
+# Before/after as JSON values (not their string forms), so the API and the tests compare real values.
+AUDITLOG_STORE_JSON_CHANGES = True
+# Audit records older than this many days are removed by the daily beat job "trim audit log". A plain
+# setting for now: deploy/env.example (another branch's file) does not document a variable for it yet.
+ERP_AUDIT_RETENTION_DAYS = 365
+CELERY_TASK_ROUTES["audit.tasks.trim_audit_log"] = {"queue": "scheduled"}
+# Seconds the dashboard's figures are reused: a page refresh storm costs one computation.
+ERP_DASHBOARD_CACHE_S = 15
+# The console's stylesheet (erp/ is the project, not an app, so its static folder is named here).
+STATICFILES_DIRS = [BASE_DIR / "erp" / "static"]

@@ -17,6 +17,9 @@ def user_role(user) -> str:
 
 @transaction.atomic
 def api_user_create(*, username: str, role: str, password: str | None = None) -> str:
+    from audit.services import user_role_record, user_role_state
+
+    before = user_role_state(user_id=User.objects.filter(username=username).values_list("pk", flat=True).first())
     user, _ = User.objects.get_or_create(username=username)
     user.is_staff = user.is_superuser = role == "admin"
     if password:
@@ -25,5 +28,6 @@ def api_user_create(*, username: str, role: str, password: str | None = None) ->
         user.set_unusable_password()
     user.save()
     user.groups.set([Group.objects.get_or_create(name=role)[0]])
+    user_role_record(user=user, before=before)
     token, _ = Token.objects.get_or_create(user=user)
     return token.key

@@ -35,16 +35,17 @@ class Granularity(models.TextChoices):
 class PlatformAccount(models.Model):
     """A shop account that files are collected for."""
 
-    platform_code = models.CharField(max_length=20, choices=Platform.choices)
-    shop_id = models.CharField(max_length=100)
-    shop_name = models.CharField(max_length=200, blank=True)
-    region = models.CharField(max_length=10, blank=True, help_text="Country code, e.g. MY, TH, US")
+    platform_code = models.CharField(max_length=20, choices=Platform.choices, verbose_name=_("platform code"))
+    shop_id = models.CharField(max_length=100, verbose_name=_("shop id"))
+    shop_name = models.CharField(max_length=200, blank=True, verbose_name=_("shop name"))
+    region = models.CharField(max_length=10, blank=True, help_text=_("Country code, e.g. MY, TH, US"),
+        verbose_name=_("region"))
     timezone = models.CharField(
-        max_length=50, blank=True, help_text="IANA zone of the shop's local times; empty: the default"
-    )
-    enabled = models.BooleanField(default=True)
-    last_collected_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+        max_length=50, blank=True, help_text=_("IANA zone of the shop's local times; empty: the default"),
+        verbose_name=_("timezone"))
+    enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
+    last_collected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last collected at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("platform account")
@@ -60,12 +61,12 @@ class PlatformAccount(models.Model):
 class ComponentVersion(models.Model):
     """A release of a platform's collector component."""
 
-    component_name = models.CharField(max_length=100)
-    platform_code = models.CharField(max_length=20, choices=Platform.choices)
-    version = models.CharField(max_length=50)
-    is_active = models.BooleanField(default=False)
-    released_at = models.DateField(null=True, blank=True)
-    notes = models.TextField(blank=True)
+    component_name = models.CharField(max_length=100, verbose_name=_("component name"))
+    platform_code = models.CharField(max_length=20, choices=Platform.choices, verbose_name=_("platform code"))
+    version = models.CharField(max_length=50, verbose_name=_("version"))
+    is_active = models.BooleanField(default=False, verbose_name=_("is active"))
+    released_at = models.DateField(null=True, blank=True, verbose_name=_("released at"))
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
 
     class Meta:
         verbose_name = _("component version")
@@ -88,30 +89,31 @@ class FieldTemplate(models.Model):
 
     ANY_GRANULARITY = "any"
 
-    name = models.CharField(max_length=100)
-    platform_code = models.CharField(max_length=20, choices=Platform.choices)
-    data_domain = models.CharField(max_length=20, choices=DataDomain.choices)
-    granularity = models.CharField(max_length=20, default=ANY_GRANULARITY)
-    version = models.PositiveIntegerField(default=1)
-    is_active = models.BooleanField(default=True)
-    is_builtin = models.BooleanField(default=False)
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    platform_code = models.CharField(max_length=20, choices=Platform.choices, verbose_name=_("platform code"))
+    data_domain = models.CharField(max_length=20, choices=DataDomain.choices, verbose_name=_("data domain"))
+    granularity = models.CharField(max_length=20, default=ANY_GRANULARITY, verbose_name=_("granularity"))
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    is_builtin = models.BooleanField(default=False, verbose_name=_("is builtin"))
     header_row = models.PositiveIntegerField(
-        null=True, blank=True, help_text="1-based header row; empty: detected from the aliases"
-    )
-    mapping = models.JSONField(default=dict)
-    types = models.JSONField(default=dict, blank=True)
-    required_fields = models.JSONField(default=list, blank=True)
-    dedup_fields = models.JSONField(default=list, blank=True)
-    date_formats = models.JSONField(default=list, blank=True, help_text="strftime formats, preferred first")
+        null=True, blank=True, help_text=_("1-based header row; empty: detected from the aliases"),
+        verbose_name=_("header row"))
+    mapping = models.JSONField(default=dict, verbose_name=_("mapping"))
+    types = models.JSONField(default=dict, blank=True, verbose_name=_("types"))
+    required_fields = models.JSONField(default=list, blank=True, verbose_name=_("required fields"))
+    dedup_fields = models.JSONField(default=list, blank=True, verbose_name=_("dedup fields"))
+    date_formats = models.JSONField(default=list, blank=True, help_text=_("strftime formats, preferred first"),
+        verbose_name=_("date formats"))
     date_from_period = models.BooleanField(
-        default=False, help_text="Rows carry no date: the business date is the file's period start"
-    )
+        default=False, help_text=_("Rows carry no date: the business date is the file's period start"),
+        verbose_name=_("date from period"))
     options = models.JSONField(
         default=dict,
         blank=True,
-        help_text='{"fallbacks": {field: [fields tried when empty]}, "defaults": {field: value}}',
-    )
-    updated_at = models.DateTimeField(auto_now=True)
+        help_text=_('{"fallbacks": {field: [fields tried when empty]}, "defaults": {field: value}}'),
+        verbose_name=_("options"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("field template")
@@ -155,29 +157,35 @@ class FileStatus(models.TextChoices):
 class CatalogFile(models.Model):
     """One export file found in the inbox."""
 
-    path = models.CharField(max_length=1000, unique=True, help_text="Relative to ERP_INBOX_DIR")
-    file_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    size_bytes = models.BigIntegerField()
-    mtime_ns = models.BigIntegerField(default=0)
-    platform_code = models.CharField(max_length=20, blank=True)
-    shop_id = models.CharField(max_length=100, blank=True)
-    data_domain = models.CharField(max_length=20, blank=True)
-    granularity = models.CharField(max_length=20, blank=True)
-    period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=FileStatus.choices, default=FileStatus.PENDING)
-    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
-    template = models.ForeignKey(FieldTemplate, null=True, blank=True, on_delete=models.SET_NULL)
-    rows_read = models.PositiveIntegerField(default=0)
-    rows_ingested = models.PositiveIntegerField(default=0)
-    rows_quarantined = models.PositiveIntegerField(default=0)
-    rows_skipped = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    last_result = models.JSONField(default=dict, blank=True)
-    first_seen_at = models.DateTimeField(auto_now_add=True)
-    last_synced_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    path = models.CharField(max_length=1000, unique=True, help_text=_("Relative to ERP_INBOX_DIR"),
+        verbose_name=_("path"))
+    file_name = models.CharField(max_length=255, verbose_name=_("file name"))
+    sha256 = models.CharField(max_length=64, db_index=True, verbose_name=_("sha256"))
+    size_bytes = models.BigIntegerField(verbose_name=_("size bytes"))
+    mtime_ns = models.BigIntegerField(default=0, verbose_name=_("mtime ns"))
+    platform_code = models.CharField(max_length=20, blank=True, verbose_name=_("platform code"))
+    shop_id = models.CharField(max_length=100, blank=True, verbose_name=_("shop id"))
+    data_domain = models.CharField(max_length=20, blank=True, verbose_name=_("data domain"))
+    granularity = models.CharField(max_length=20, blank=True, verbose_name=_("granularity"))
+    period_start = models.DateField(null=True, blank=True, verbose_name=_("period start"))
+    period_end = models.DateField(null=True, blank=True, verbose_name=_("period end"))
+    status = models.CharField(max_length=20, choices=FileStatus.choices, default=FileStatus.PENDING,
+        verbose_name=_("status"))
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+        verbose_name=_("duplicate of"))
+    template = models.ForeignKey(FieldTemplate, null=True, blank=True, on_delete=models.SET_NULL,
+        verbose_name=_("template"))
+    rows_read = models.PositiveIntegerField(default=0, verbose_name=_("rows read"))
+    rows_ingested = models.PositiveIntegerField(default=0, verbose_name=_("rows ingested"))
+    rows_quarantined = models.PositiveIntegerField(default=0, verbose_name=_("rows quarantined"))
+    rows_skipped = models.PositiveIntegerField(default=0, verbose_name=_("rows skipped"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+    last_result = models.JSONField(default=dict, blank=True, verbose_name=_("last result"))
+    first_seen_at = models.DateTimeField(auto_now_add=True, verbose_name=_("first seen at"))
+    last_synced_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last synced at"))
+    # Seconds the last sync of the file took (file_run measures it); the dashboard lists the slowest.
+    last_sync_seconds = models.FloatField(null=True, blank=True, verbose_name=_("last sync seconds"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("catalog file")
@@ -246,37 +254,43 @@ class SyncProgressTask(models.Model):
 
     objects = SyncProgressTaskQuerySet.as_manager()
 
-    task_id = models.CharField(max_length=64, unique=True, default=uuid.uuid4)
-    task_type = models.CharField(max_length=20, choices=TaskType.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    priority = models.PositiveSmallIntegerField(default=5, help_text="1-10, 10 highest")
-    status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
-    parameters = models.JSONField(default=dict, blank=True)
-    file_ids = models.JSONField(default=list, blank=True)
-    run_file_ids = models.JSONField(default=list, blank=True, help_text="Files of the current run (a retry: those left)")
-    total_files = models.PositiveIntegerField(default=0)
-    processed_files = models.PositiveIntegerField(default=0)
-    succeeded_files = models.PositiveIntegerField(default=0)
-    failed_files = models.PositiveIntegerField(default=0)
-    skipped_files = models.PositiveIntegerField(default=0)
-    current_file = models.CharField(max_length=255, blank=True)
-    file_progress = models.FloatField(default=0.0, help_text="Percent of the current file")
-    rows_read = models.PositiveBigIntegerField(default=0)
-    rows_ingested = models.PositiveBigIntegerField(default=0)
-    rows_quarantined = models.PositiveBigIntegerField(default=0)
-    rows_skipped = models.PositiveBigIntegerField(default=0)
-    file_results = models.JSONField(default=list, blank=True)
-    errors = models.JSONField(default=list, blank=True)
-    task_details = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    cancel_requested = models.BooleanField(default=False)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="When the broker accepted the message")
-    dispatch_error = models.TextField(blank=True, help_text="Why the last publish failed (the task waits for the broker)")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    task_id = models.CharField(max_length=64, unique=True, default=uuid.uuid4, verbose_name=_("task id"))
+    task_type = models.CharField(max_length=20, choices=TaskType.choices, verbose_name=_("task type"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        verbose_name=_("user"))
+    priority = models.PositiveSmallIntegerField(default=5, help_text=_("1-10, 10 highest"), verbose_name=_("priority"))
+    status = models.CharField(max_length=20, choices=TaskStatus.choices, default=TaskStatus.QUEUED,
+        verbose_name=_("status"))
+    parameters = models.JSONField(default=dict, blank=True, verbose_name=_("parameters"))
+    file_ids = models.JSONField(default=list, blank=True, verbose_name=_("file ids"))
+    run_file_ids = models.JSONField(default=list, blank=True, help_text=_("Files of the current run (a retry: those left)"),
+        verbose_name=_("run file ids"))
+    total_files = models.PositiveIntegerField(default=0, verbose_name=_("total files"))
+    processed_files = models.PositiveIntegerField(default=0, verbose_name=_("processed files"))
+    succeeded_files = models.PositiveIntegerField(default=0, verbose_name=_("succeeded files"))
+    failed_files = models.PositiveIntegerField(default=0, verbose_name=_("failed files"))
+    skipped_files = models.PositiveIntegerField(default=0, verbose_name=_("skipped files"))
+    current_file = models.CharField(max_length=255, blank=True, verbose_name=_("current file"))
+    file_progress = models.FloatField(default=0.0, help_text=_("Percent of the current file"),
+        verbose_name=_("file progress"))
+    rows_read = models.PositiveBigIntegerField(default=0, verbose_name=_("rows read"))
+    rows_ingested = models.PositiveBigIntegerField(default=0, verbose_name=_("rows ingested"))
+    rows_quarantined = models.PositiveBigIntegerField(default=0, verbose_name=_("rows quarantined"))
+    rows_skipped = models.PositiveBigIntegerField(default=0, verbose_name=_("rows skipped"))
+    file_results = models.JSONField(default=list, blank=True, verbose_name=_("file results"))
+    errors = models.JSONField(default=list, blank=True, verbose_name=_("errors"))
+    task_details = models.JSONField(default=dict, blank=True, verbose_name=_("task details"))
+    attempts = models.PositiveIntegerField(default=0, verbose_name=_("attempts"))
+    cancel_requested = models.BooleanField(default=False, verbose_name=_("cancel requested"))
+    heartbeat_at = models.DateTimeField(null=True, blank=True, verbose_name=_("heartbeat at"))
+    dispatched_at = models.DateTimeField(null=True, blank=True, help_text=_("When the broker accepted the message"),
+        verbose_name=_("dispatched at"))
+    dispatch_error = models.TextField(blank=True, help_text=_("Why the last publish failed (the task waits for the broker)"),
+        verbose_name=_("dispatch error"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("sync task")
@@ -287,6 +301,8 @@ class SyncProgressTask(models.Model):
             models.Index(fields=["task_type", "created_at"]),
             models.Index(fields=["status", "dispatched_at"]),
             models.Index(fields=["status", "priority", "created_at"], name="task_queue_order"),
+            # The dashboard's hourly figures read the last 7 days of finished tasks.
+            models.Index(fields=["finished_at"], name="task_finished_at"),
         ]
 
     def __str__(self):
@@ -296,17 +312,20 @@ class SyncProgressTask(models.Model):
 class FactBase(models.Model):
     """Columns every fact row has: where it belongs, and the cell it came from (lineage)."""
 
-    platform_code = models.CharField(max_length=20)
-    shop_id = models.CharField(max_length=100)
-    granularity = models.CharField(max_length=20)
-    business_date = models.DateField()
-    extra = models.JSONField(default=dict, blank=True, help_text="Source columns no template field maps")
-    source_file = models.ForeignKey(CatalogFile, on_delete=models.PROTECT, related_name="+")
-    source_row = models.PositiveIntegerField(help_text="1-based row in the source sheet")
-    synced_at = models.DateTimeField()
+    platform_code = models.CharField(max_length=20, verbose_name=_("platform code"))
+    shop_id = models.CharField(max_length=100, verbose_name=_("shop id"))
+    granularity = models.CharField(max_length=20, verbose_name=_("granularity"))
+    business_date = models.DateField(verbose_name=_("business date"))
+    extra = models.JSONField(default=dict, blank=True, help_text=_("Source columns no template field maps"),
+        verbose_name=_("extra"))
+    source_file = models.ForeignKey(CatalogFile, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("source file"))
+    source_row = models.PositiveIntegerField(help_text=_("1-based row in the source sheet"),
+        verbose_name=_("source row"))
+    synced_at = models.DateTimeField(verbose_name=_("synced at"))
     row_hash = models.BigIntegerField(
-        null=True, editable=False, help_text="Hash of the synced values: a re-sync skips rows whose hash is unchanged"
-    )
+        null=True, editable=False, help_text=_("Hash of the synced values: a re-sync skips rows whose hash is unchanged"),
+        verbose_name=_("row hash"))
 
     # Columns that place a row (the natural key is these plus the domain's business key).
     PLACE_FIELDS = ("platform_code", "shop_id", "granularity", "business_date")
@@ -340,24 +359,29 @@ class OrderLine(FactBase):
 
     BUSINESS_KEY = ORDER_KEY
 
-    order_id = models.CharField(max_length=64)
-    line_key = models.CharField(max_length=200, help_text="SKU, SKU id or order item id")
-    order_status = models.CharField(max_length=100, blank=True)
-    ordered_at = models.DateTimeField(null=True, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    product_name = models.TextField(blank=True)
-    sku = models.CharField(max_length=200, blank=True)
-    variation = models.CharField(max_length=300, blank=True)
-    quantity = models.IntegerField(null=True, blank=True)
-    unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    deal_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    subtotal = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    seller_discount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    shipping_fee = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    order_total = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    currency = models.CharField(max_length=8, blank=True)
-    buyer = models.CharField(max_length=200, blank=True)
-    tracking_number = models.CharField(max_length=100, blank=True)
+    order_id = models.CharField(max_length=64, verbose_name=_("order id"))
+    line_key = models.CharField(max_length=200, help_text=_("SKU, SKU id or order item id"), verbose_name=_("line key"))
+    order_status = models.CharField(max_length=100, blank=True, verbose_name=_("order status"))
+    ordered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ordered at"))
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
+    product_name = models.TextField(blank=True, verbose_name=_("product name"))
+    sku = models.CharField(max_length=200, blank=True, verbose_name=_("sku"))
+    variation = models.CharField(max_length=300, blank=True, verbose_name=_("variation"))
+    quantity = models.IntegerField(null=True, blank=True, verbose_name=_("quantity"))
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True,
+        verbose_name=_("unit price"))
+    deal_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True,
+        verbose_name=_("deal price"))
+    subtotal = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True, verbose_name=_("subtotal"))
+    seller_discount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True,
+        verbose_name=_("seller discount"))
+    shipping_fee = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True,
+        verbose_name=_("shipping fee"))
+    order_total = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True,
+        verbose_name=_("order total"))
+    currency = models.CharField(max_length=8, blank=True, verbose_name=_("currency"))
+    buyer = models.CharField(max_length=200, blank=True, verbose_name=_("buyer"))
+    tracking_number = models.CharField(max_length=100, blank=True, verbose_name=_("tracking number"))
 
     class Meta(FactBase.Meta):
         verbose_name = _("order line")
@@ -373,26 +397,30 @@ class ProductPerformance(FactBase):
 
     BUSINESS_KEY = PRODUCT_KEY
 
-    item_id = models.CharField(max_length=64)
-    variation_id = models.CharField(max_length=64, blank=True)
-    product_name = models.TextField(blank=True)
-    sku = models.CharField(max_length=200, blank=True)
-    item_status = models.CharField(max_length=50, blank=True)
-    impressions = models.BigIntegerField(null=True, blank=True)
-    clicks = models.BigIntegerField(null=True, blank=True)
-    ctr = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
-    visitors = models.BigIntegerField(null=True, blank=True)
-    page_views = models.BigIntegerField(null=True, blank=True)
-    add_to_cart_units = models.BigIntegerField(null=True, blank=True)
-    orders_placed = models.BigIntegerField(null=True, blank=True)
-    orders_confirmed = models.BigIntegerField(null=True, blank=True)
-    units_placed = models.BigIntegerField(null=True, blank=True)
-    units_confirmed = models.BigIntegerField(null=True, blank=True)
-    buyers_placed = models.BigIntegerField(null=True, blank=True)
-    sales_placed = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    sales_confirmed = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    conversion_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
-    bounce_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    item_id = models.CharField(max_length=64, verbose_name=_("item id"))
+    variation_id = models.CharField(max_length=64, blank=True, verbose_name=_("variation id"))
+    product_name = models.TextField(blank=True, verbose_name=_("product name"))
+    sku = models.CharField(max_length=200, blank=True, verbose_name=_("sku"))
+    item_status = models.CharField(max_length=50, blank=True, verbose_name=_("item status"))
+    impressions = models.BigIntegerField(null=True, blank=True, verbose_name=_("impressions"))
+    clicks = models.BigIntegerField(null=True, blank=True, verbose_name=_("clicks"))
+    ctr = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True, verbose_name=_("ctr"))
+    visitors = models.BigIntegerField(null=True, blank=True, verbose_name=_("visitors"))
+    page_views = models.BigIntegerField(null=True, blank=True, verbose_name=_("page views"))
+    add_to_cart_units = models.BigIntegerField(null=True, blank=True, verbose_name=_("add to cart units"))
+    orders_placed = models.BigIntegerField(null=True, blank=True, verbose_name=_("orders placed"))
+    orders_confirmed = models.BigIntegerField(null=True, blank=True, verbose_name=_("orders confirmed"))
+    units_placed = models.BigIntegerField(null=True, blank=True, verbose_name=_("units placed"))
+    units_confirmed = models.BigIntegerField(null=True, blank=True, verbose_name=_("units confirmed"))
+    buyers_placed = models.BigIntegerField(null=True, blank=True, verbose_name=_("buyers placed"))
+    sales_placed = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True,
+        verbose_name=_("sales placed"))
+    sales_confirmed = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True,
+        verbose_name=_("sales confirmed"))
+    conversion_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True,
+        verbose_name=_("conversion rate"))
+    bounce_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True,
+        verbose_name=_("bounce rate"))
 
     class Meta(FactBase.Meta):
         verbose_name = _("product performance")
@@ -408,15 +436,18 @@ class TrafficDaily(FactBase):
 
     BUSINESS_KEY = TRAFFIC_KEY
 
-    channel = models.CharField(max_length=50, blank=True, default="", help_text="Empty: the whole shop")
-    visitors = models.BigIntegerField(null=True, blank=True)
-    page_views = models.BigIntegerField(null=True, blank=True)
-    buyers = models.BigIntegerField(null=True, blank=True)
-    orders = models.BigIntegerField(null=True, blank=True)
-    units = models.BigIntegerField(null=True, blank=True)
-    sales = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    conversion_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
-    bounce_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    channel = models.CharField(max_length=50, blank=True, default="", help_text=_("Empty: the whole shop"),
+        verbose_name=_("channel"))
+    visitors = models.BigIntegerField(null=True, blank=True, verbose_name=_("visitors"))
+    page_views = models.BigIntegerField(null=True, blank=True, verbose_name=_("page views"))
+    buyers = models.BigIntegerField(null=True, blank=True, verbose_name=_("buyers"))
+    orders = models.BigIntegerField(null=True, blank=True, verbose_name=_("orders"))
+    units = models.BigIntegerField(null=True, blank=True, verbose_name=_("units"))
+    sales = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True, verbose_name=_("sales"))
+    conversion_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True,
+        verbose_name=_("conversion rate"))
+    bounce_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True,
+        verbose_name=_("bounce rate"))
 
     class Meta(FactBase.Meta):
         verbose_name = _("daily traffic")
@@ -432,15 +463,16 @@ class InventorySnapshot(FactBase):
 
     BUSINESS_KEY = INVENTORY_KEY
 
-    sku = models.CharField(max_length=200)
-    warehouse = models.CharField(max_length=100, blank=True, default="")
-    product_name = models.TextField(blank=True)
-    total_stock = models.IntegerField(null=True, blank=True)
-    available_stock = models.IntegerField(null=True, blank=True)
-    reserved_stock = models.IntegerField(null=True, blank=True)
-    in_transit_stock = models.IntegerField(null=True, blank=True)
-    safety_stock = models.IntegerField(null=True, blank=True)
-    unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    sku = models.CharField(max_length=200, verbose_name=_("sku"))
+    warehouse = models.CharField(max_length=100, blank=True, default="", verbose_name=_("warehouse"))
+    product_name = models.TextField(blank=True, verbose_name=_("product name"))
+    total_stock = models.IntegerField(null=True, blank=True, verbose_name=_("total stock"))
+    available_stock = models.IntegerField(null=True, blank=True, verbose_name=_("available stock"))
+    reserved_stock = models.IntegerField(null=True, blank=True, verbose_name=_("reserved stock"))
+    in_transit_stock = models.IntegerField(null=True, blank=True, verbose_name=_("in transit stock"))
+    safety_stock = models.IntegerField(null=True, blank=True, verbose_name=_("safety stock"))
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True,
+        verbose_name=_("unit price"))
 
     class Meta(FactBase.Meta):
         verbose_name = _("inventory snapshot")
@@ -459,12 +491,13 @@ FACT_MODELS = {
 class QuarantinedRow(models.Model):
     """A source row that failed validation, kept with its raw values and the reasons."""
 
-    file = models.ForeignKey(CatalogFile, on_delete=models.CASCADE, related_name="quarantined_rows")
-    task = models.ForeignKey(SyncProgressTask, null=True, blank=True, on_delete=models.SET_NULL)
-    source_row = models.PositiveIntegerField()
-    raw = models.JSONField(default=dict)
-    reasons = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    file = models.ForeignKey(CatalogFile, on_delete=models.CASCADE, related_name="quarantined_rows",
+        verbose_name=_("file"))
+    task = models.ForeignKey(SyncProgressTask, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("task"))
+    source_row = models.PositiveIntegerField(verbose_name=_("source row"))
+    raw = models.JSONField(default=dict, verbose_name=_("raw"))
+    reasons = models.JSONField(default=list, verbose_name=_("reasons"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("quarantined row")
@@ -475,14 +508,15 @@ class QuarantinedRow(models.Model):
 class DataQualityRecord(models.Model):
     """Completeness of one platform / shop / domain / date after a sync."""
 
-    platform_code = models.CharField(max_length=20)
-    shop_id = models.CharField(max_length=100)
-    data_domain = models.CharField(max_length=20, choices=DataDomain.choices)
-    business_date = models.DateField()
-    rows = models.PositiveIntegerField(default=0)
-    score = models.DecimalField(max_digits=5, decimal_places=2, help_text="0-100: share of expected values present")
-    missing_fields = models.JSONField(default=list, blank=True)
-    checked_at = models.DateTimeField(auto_now=True)
+    platform_code = models.CharField(max_length=20, verbose_name=_("platform code"))
+    shop_id = models.CharField(max_length=100, verbose_name=_("shop id"))
+    data_domain = models.CharField(max_length=20, choices=DataDomain.choices, verbose_name=_("data domain"))
+    business_date = models.DateField(verbose_name=_("business date"))
+    rows = models.PositiveIntegerField(default=0, verbose_name=_("rows"))
+    score = models.DecimalField(max_digits=5, decimal_places=2, help_text=_("0-100: share of expected values present"),
+        verbose_name=_("score"))
+    missing_fields = models.JSONField(default=list, blank=True, verbose_name=_("missing fields"))
+    checked_at = models.DateTimeField(auto_now=True, verbose_name=_("checked at"))
 
     class Meta:
         verbose_name = _("data quality record")

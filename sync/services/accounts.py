@@ -3,6 +3,8 @@
 
 from django.db import transaction
 
+from audit.models import AuditOperation
+from audit.services import audit_record
 from sync.models import PlatformAccount
 from sync.signals import rows_changed
 
@@ -19,8 +21,13 @@ def platform_account_update(*, account: PlatformAccount, data: dict) -> Platform
 
 @transaction.atomic
 def platform_accounts_set_enabled(*, account_ids: list[int], enabled: bool) -> int:
-    """Enable or disable many accounts in one UPDATE; returns how many rows changed."""
-    changed = PlatformAccount.objects.filter(pk__in=account_ids).exclude(enabled=enabled).update(enabled=enabled)
+    """Enable or disable many accounts in one UPDATE; returns how many rows changed. The UPDATE writes no
+    model history, so each changed account gets its audit record here."""
+    accounts = list(PlatformAccount.objects.select_for_update().filter(pk__in=account_ids).exclude(enabled=enabled))
+    changed = PlatformAccount.objects.filter(pk__in=[a.pk for a in accounts]).update(enabled=enabled)
+    operation = AuditOperation.ACCOUNT_ENABLE if enabled else AuditOperation.ACCOUNT_DISABLE
+    for account in accounts:
+        audit_record(instance=account, operation=operation, before={"enabled": not enabled}, after={"enabled": enabled})
     if changed:
         rows_changed.send(sender=PlatformAccount)
     return changed

@@ -3,6 +3,7 @@ held from the conditional UPDATE that claims it until the engine writes its outc
 sync one file at the same moment."""
 
 import logging
+import time
 
 from erp.errors import TRANSIENT_ERRORS
 from sync.ingest.engine import FileSyncResult, ProgressCallback, SyncOptions, file_mark_failed, file_sync
@@ -29,8 +30,11 @@ def file_run(*, file: CatalogFile, options: SyncOptions, task: SyncProgressTask 
     """Sync a held file. A bug on one file fails that file alone (logged, recorded); a transient error is
     raised for the caller to retry, with the file still held."""
     CatalogFile.objects.filter(pk=file.pk).update(status=FileStatus.PROCESSING)
+    started = time.monotonic()
     try:
-        return file_sync(file=file, task=task, options=options, progress=progress)
+        result = file_sync(file=file, task=task, options=options, progress=progress)
+        CatalogFile.objects.filter(pk=file.pk).update(last_sync_seconds=time.monotonic() - started)
+        return result
     except TRANSIENT_ERRORS:
         raise
     except Exception as exc:  # noqa: BLE001 - recorded on the file; the batch goes on

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditOperation
+from audit.services import audit_record
 from sync.errors import TaskStateConflict
 from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus
@@ -35,6 +37,7 @@ def sync_task_create(*, task_type: str, file_ids: list[int], user=None, priority
                 parameters={**(parameters or {}), **options.__dict__},
             )
             _queue_files(file_ids)
+            audit_record(instance=task, operation=AuditOperation.SYNC, before={}, after=_audited(task))
             transaction.on_commit(lambda: sync_task_publish(task=task))
     except BaseException:
         quota_release(user_id=user and user.pk, task_id=task_id)
@@ -60,6 +63,7 @@ def sync_task_cancel(*, task: SyncProgressTask) -> SyncProgressTask:
     """A queued task is cancelled at once and never starts; a running one is asked to stop at the next
     file boundary. The request is stored in the database, so a worker restart does not forget it."""
     now = timezone.now()
+    before = _audited(task)
     with transaction.atomic():
         if SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED).update(
                 status=TaskStatus.CANCELLED, cancel_requested=True, finished_at=now):
@@ -72,7 +76,8 @@ def sync_task_cancel(*, task: SyncProgressTask) -> SyncProgressTask:
             raise TaskStateConflict(_("Task %(task)s is %(status)s: only a queued or running task can be "
                                       "cancelled.") % {"task": task.task_id, "status": task.status},
                                     code="task_not_cancellable")
-    task.refresh_from_db()
+        task.refresh_from_db()
+        audit_record(instance=task, operation=AuditOperation.CANCEL, before=before, after=_audited(task))
     logger.info("task %s: cancel requested (now %s)", task.task_id, task.status)
     return task
 
@@ -90,6 +95,7 @@ def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncP
     if not files:
         raise TaskStateConflict(_("Every file of task %(task)s is already ingested; retry with all_files to "
                                   "sync them again.") % {"task": task.task_id}, code="nothing_to_retry")
+    before = _audited(task)
     try:
         with transaction.atomic():
             if task.user is not None:
@@ -105,12 +111,20 @@ def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncP
                                         code="task_state_changed")
             CatalogFile.objects.filter(pk__in=files).update(status=FileStatus.QUEUED)
             task.refresh_from_db()
+            audit_record(instance=task, operation=AuditOperation.RETRY, before=before, after=_audited(task),
+                         extra={"all_files": all_files})
             transaction.on_commit(lambda: sync_task_publish(task=task))
     except BaseException:
         quota_release(user_id=task.user_id, task_id=task.task_id)
         raise
     logger.info("task %s: retry of %d files queued", task.task_id, len(files))
     return task
+
+
+def _audited(task: SyncProgressTask) -> dict:
+    """The fields an operator's action changes, as the audit trail shows them before and after."""
+    return {"status": task.status, "cancel_requested": task.cancel_requested, "priority": task.priority,
+            "total_files": task.total_files, "run_file_ids": list(task.run_file_ids)}
 
 
 def _run_summary(task: SyncProgressTask) -> dict:

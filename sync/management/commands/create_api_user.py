@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from audit.context import command_context
 from erp.users import ROLES, api_user_create
 
 
@@ -12,5 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="also allow admin/browsable API login with this password")
 
     def handle(self, *args, **options):
-        token = api_user_create(username=options["username"], role=options["role"], password=options["password"])
+        with command_context():
+            token = api_user_create(username=options["username"], role=options["role"],
+                                    password=options["password"])
         self.stdout.write(token)

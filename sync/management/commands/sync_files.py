@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from audit.context import command_context
 from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FileStatus, TaskType
 from sync.services.file_runs import catalog_file_hold_for_shell, catalog_file_release, file_run
@@ -51,9 +52,10 @@ class Command(BaseCommand):
 
     def enqueue(self, files, sync_options, priority):
         task_type = TaskType.SINGLE_FILE if len(files) == 1 else TaskType.BATCH_BY_IDS
-        task = sync_task_create(task_type=task_type, file_ids=[f.pk for f in files],
-                                priority=priority or SCHEDULED_PRIORITY,
-                                options=sync_options, parameters={"source": "manage.py sync_files"})
+        with command_context():
+            task = sync_task_create(task_type=task_type, file_ids=[f.pk for f in files],
+                                    priority=priority or SCHEDULED_PRIORITY,
+                                    options=sync_options, parameters={"source": "manage.py sync_files"})
         self.stdout.write(self.style.SUCCESS(f"task {task.task_id}: {len(files)} files queued"))
 
     def sync_here(self, files, sync_options):
