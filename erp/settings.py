@@ -398,21 +398,21 @@ if DJANGO_HTTPS:
 # --- The operator's console (issue 18): landing page, offline API docs, dashboard, audit trail ----------
 
 # Swagger UI and ReDoc from drf-spectacular-sidecar's static files: the docs load on an intranet with no CDN.
-INSTALLED_APPS += ["drf_spectacular_sidecar", "auditlog", "audit"]
+INSTALLED_APPS += ["drf_spectacular_sidecar", "auditlog", "erp.audit"]
 # Django's admin with the operations dashboard added (erp/admin_site.py).
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "erp.admin_site.ErpAdminConfig"
 SPECTACULAR_SETTINGS.update({"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
                              "REDOC_DIST": "SIDECAR"})
 # The audit trail's enums named apart from any other "source" or "action" of the API.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
-    "AuditSourceEnum": "audit.context.AuditSource", "AuditOperationEnum": "audit.models.AuditOperation",
+    "AuditSourceEnum": "erp.audit.context.AuditSource", "AuditOperationEnum": "erp.audit.models.AuditOperation",
     "AuditActionEnum": [(0, "create"), (1, "update"), (2, "delete"), (3, "access")]})  # django-auditlog's
 # The project's own templates (landing page, admin overrides such as the dashboard link on the index).
-TEMPLATES[0]["DIRS"] = [BASE_DIR / "templates"]
+TEMPLATES[0]["DIRS"] = [BASE_DIR / "erp" / "templates"]
 # After the session user (and, for the API, DRF sets the token user on the same request): every audit
 # record written while a request runs names its actor, its address and its source (api or admin).
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-                  "audit.middleware.AuditContextMiddleware")
+                  "erp.audit.middleware.AuditContextMiddleware")
 # django-auditlog writes model history into our record, which adds the source and the operation name.
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditRecord"
 # Its own log entry table would stay empty (swapped for ours) and, made by its migrations, is one Django's

@@ -19,7 +19,7 @@ urlpatterns = [
     # them all (about 0.4 ms a request).
     path("api/", include("cache.api.urls")),  # the cache layer: cached reads and cache stats
     path("api/", include("ratelimit.api.urls")),
-    path("api/", include("audit.urls")),
+    path("api/", include("erp.audit.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI and ReDoc load their scripts from drf-spectacular-sidecar's static files (no CDN).
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -17,7 +17,7 @@ def user_role(user) -> str:
 
 @transaction.atomic
 def api_user_create(*, username: str, role: str, password: str | None = None) -> str:
-    from audit.services import user_role_record, user_role_state
+    from erp.audit.services import user_role_record, user_role_state
 
     before = user_role_state(user_id=User.objects.filter(username=username).values_list("pk", flat=True).first())
     user, _ = User.objects.get_or_create(username=username)

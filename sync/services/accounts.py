@@ -3,8 +3,8 @@
 
 from django.db import transaction
 
-from audit.models import AuditOperation
-from audit.services import audit_record
+from erp.audit.models import AuditOperation
+from erp.audit.services import audit_record
 from sync.models import PlatformAccount
 from sync.signals import rows_changed
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import AuditOperation
-from audit.services import audit_record
+from erp.audit.models import AuditOperation
+from erp.audit.services import audit_record
 from sync.errors import TaskStateConflict
 from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus

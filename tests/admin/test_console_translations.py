@@ -11,8 +11,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from audit.services import audit_record
-from audit.models import AuditOperation
+from erp.audit.models import AuditOperation
+from erp.audit.services import audit_record
 from ratelimit.models import RateLimitEvent, RateLimitOverride
 from sync import models as sync_models
 from tests.admin.conftest import CatalogFileFactory, TaskFactory

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.models import AuditOperation, AuditRecord
-from audit.services import audit_records_trim
+from erp.audit.models import AuditOperation, AuditRecord
+from erp.audit.services import audit_records_trim
 from erp.users import api_user_create
 from ratelimit.models import RateLimitOverride
 from sync.models import FieldTemplate, PlatformAccount, SyncProgressTask, TaskStatus

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from audit.context import command_context
+from erp.audit.context import command_context
 from erp.users import ROLES, api_user_create
 
 

@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from audit.context import command_context
+from erp.audit.context import command_context
 from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FileStatus, TaskType
 from sync.services.file_runs import catalog_file_hold_for_shell, catalog_file_release, file_run

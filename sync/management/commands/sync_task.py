@@ -3,7 +3,7 @@ services as the API and the admin (and recorded in the audit trail as coming fro
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.context import command_context
+from erp.audit.context import command_context
 from erp.errors import ApplicationError
 from sync.models import SyncProgressTask
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_retry

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from audit.services import audit_records_trim
+from erp.audit.services import audit_records_trim
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from audit.models import AuditOperation, AuditRecord
+from erp.audit.models import AuditOperation, AuditRecord
 
 
 def audit_record(*, instance, operation: str, before: dict, after: dict, extra: dict | None = None) -> AuditRecord:

@@ -3,13 +3,13 @@ from the audit context when it is saved."""
 
 from django.db.models.signals import pre_save
 
-from audit.context import audit_context_current
+from erp.audit.context import audit_context_current
 
 
 def register_models():
     from auditlog.registry import auditlog
 
-    from audit.models import AuditRecord
+    from erp.audit.models import AuditRecord
     from ratelimit.models import RateLimitOverride
     from sync.models import ComponentVersion, FieldTemplate, PlatformAccount
 

@@ -5,7 +5,7 @@ from auditlog.models import AbstractLogEntry
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.context import AuditSource
+from erp.audit.context import AuditSource
 
 
 class AuditOperation(models.TextChoices):

@@ -1,6 +1,6 @@
 """Opens the audit context of a request: the admin or the API, the caller's address, and its user."""
 
-from audit.context import AuditSource, audit_context
+from erp.audit.context import AuditSource, audit_context
 from ratelimit.services import client_ip
 
 SOURCES = (("/admin/", AuditSource.ADMIN), ("/api/", AuditSource.API))

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from audit.api import AuditRecordListView
+from erp.audit.api import AuditRecordListView
 
 urlpatterns = [path("audit-log", AuditRecordListView.as_view(), name="audit-log")]

@@ -9,8 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from audit.models import AuditRecord
-from audit.services import user_role_record, user_role_state
+from erp.audit.models import AuditRecord
+from erp.audit.services import user_role_record, user_role_state
 
 # django-auditlog registers its own admin for the log entry model; ours replaces it.
 if admin.site.is_registered(AuditRecord):

@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
-    name = "audit"
+    name = "erp.audit"
+    label = "audit"  # its tables, migrations and model references keep the short name
     verbose_name = _("Audit trail")
 
     def ready(self):
-        from audit import history
+        from erp.audit import history
 
         history.register_models()
