@@ -266,7 +266,7 @@ class LegacyFileSerializer(serializers.Serializer):
     update_reason = serializers.CharField(allow_null=True)
     template_name = serializers.CharField(allow_null=True)
     template_header_row = serializers.IntegerField(allow_null=True)
-    shadow_compare = serializers.JSONField(allow_null=True)
+    shadow_compare = serializers.JSONField(help_text="null when not available")
     semantic_contract_status = serializers.CharField()
     missing_required_keys = serializers.ListField(child=serializers.CharField())
     missing_optional_keys = serializers.ListField(child=serializers.CharField())
@@ -335,9 +335,9 @@ class LegacyCeleryTaskStatus(serializers.Serializer):
     state = serializers.CharField(help_text="PENDING, STARTED, SUCCESS, FAILURE, REVOKED or RETRY")
     ready = serializers.BooleanField()
     successful = serializers.BooleanField(allow_null=True)
-    result = serializers.JSONField(allow_null=True)
+    result = serializers.JSONField(help_text="null when not available")
     traceback = serializers.CharField(allow_null=True)
-    info = serializers.JSONField(allow_null=True)
+    info = serializers.JSONField(help_text="null when not available")
 
 
 class LegacyCancelTaskResponse(serializers.Serializer):
