@@ -387,9 +387,10 @@ from datetime import timedelta  # noqa: E402 - kept with the block that needs it
 INSTALLED_APPS += ["rest_framework_simplejwt", "rest_framework_simplejwt.token_blacklist"]
 # Every response carries X-Request-ID (the caller's, echoed); first, so even a 429 or a 404 has one.
 MIDDLEWARE.insert(1, "erp.api.request_id.RequestIdMiddleware")
-# The predecessor's lifetimes: access 60 minutes, refresh 7 days; HS256 with its own key when set.
-JWT_ACCESS_TOKEN_MINUTES = env.int("JWT_ACCESS_TOKEN_MINUTES", default=60)
-JWT_REFRESH_TOKEN_DAYS = env.int("JWT_REFRESH_TOKEN_DAYS", default=7)
+# The predecessor's lifetimes: access 60 minutes, refresh 7 days; HS256 signed with SECRET_KEY. Plain settings
+# (deploy/env.example documents every variable read from the environment).
+JWT_ACCESS_TOKEN_MINUTES = 60
+JWT_REFRESH_TOKEN_DAYS = 7
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=JWT_ACCESS_TOKEN_MINUTES),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=JWT_REFRESH_TOKEN_DAYS),
@@ -398,30 +399,30 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": env.str("JWT_SECRET_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_CLAIM": "user_id",
 }
 # The auth cookies are Secure over HTTPS (always with DJANGO_HTTPS, as nginx terminates TLS).
-JWT_COOKIE_SECURE = env.bool("JWT_COOKIE_SECURE", default=DJANGO_HTTPS)
+JWT_COOKIE_SECURE = DJANGO_HTTPS
 # The predecessor's lockout: this many failed logins in a row lock the username for this long, and end
 # every session of the user. Counted in the cache (Redis in production).
-AUTH_MAX_FAILED_ATTEMPTS = env.int("AUTH_MAX_FAILED_ATTEMPTS", default=5)
-AUTH_LOCKOUT_MINUTES = env.int("AUTH_LOCKOUT_MINUTES", default=30)
+AUTH_MAX_FAILED_ATTEMPTS = 5
+AUTH_LOCKOUT_MINUTES = 30
 # The front end sends the csrf_token cookie's value as X-CSRF-Token on cookie-authenticated writes;
 # Django's CSRF check reads these names (the admin's forms are unaffected: they post the form field).
 CSRF_COOKIE_NAME = "csrf_token"
 CSRF_HEADER_NAME = "HTTP_X_CSRF_TOKEN"
 # Health where the predecessor's clients look (/health, /healthz/live, /healthz/ready and /api/ variants).
-ERP_SERVICE_NAME = env.str("ERP_SERVICE_NAME", default="erp-data-sync")
-ERP_SERVICE_VERSION = env.str("ERP_SERVICE_VERSION", default=SPECTACULAR_SETTINGS["VERSION"])
-ERP_DEPLOYMENT_ROLE = env.str("ERP_DEPLOYMENT_ROLE", default="web")
+ERP_SERVICE_NAME = "erp-data-sync"
+ERP_SERVICE_VERSION = SPECTACULAR_SETTINGS["VERSION"]
+ERP_DEPLOYMENT_ROLE = "web"
 if DJANGO_HTTPS:
     SECURE_REDIRECT_EXEMPT += [r"^health$", r"^api/health$", r"^(api/)?healthz/(live|ready)$"]
 # Polling: reads of a task's progress or status and the lists the page refreshes count in their own group,
 # never in the data_sync allowance that submissions spend. Sized for one poll every 2 s of each of the
 # MAX_TASKS_PER_USER tasks a user may have, plus the history every 10 s and a page of files a minute.
-RATE_LIMIT_POLLING_PER_MINUTE = env.int("RATE_LIMIT_POLLING_PER_MINUTE", default=30 * MAX_TASKS_PER_USER + 60)
+RATE_LIMIT_POLLING_PER_MINUTE = 30 * MAX_TASKS_PER_USER + 60
 for _tier in RATE_LIMIT_TIERS.values():
     _tier.setdefault("polling", RATE_LIMIT_POLLING_PER_MINUTE)
 RATE_LIMIT_TIERS["anonymous"]["polling"] = 60  # an anonymous poll is answered 401 anyway

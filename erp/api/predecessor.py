@@ -21,6 +21,7 @@ from rest_framework.settings import api_settings
 from django.utils.module_loading import import_string
 from rest_framework.views import APIView
 
+from erp.api.exceptions import DRF_ERRORS
 from erp.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -88,9 +89,10 @@ def legacy_exception_handler(exc, context):
     elif isinstance(exc, exceptions.APIException | Http404 | ObjectDoesNotExist):
         if isinstance(exc, Http404 | ObjectDoesNotExist):
             exc = exceptions.NotFound(str(exc) or None)
-        status_code, suggestion = exc.status_code, ""
+        status_code = exc.status_code
         code = CODE_BY_STATUS.get(status_code, status_code)
         detail = exc.detail
+        suggestion = next((v[2] for cls, v in DRF_ERRORS.items() if isinstance(exc, cls)), "")
         if isinstance(exc, exceptions.ValidationError):
             message = _("Some fields are invalid.")
         else:

@@ -380,3 +380,21 @@ class LegacyRefreshResult(serializers.Serializer):
     new_file_ids = serializers.ListField(child=serializers.IntegerField())
     changed = serializers.IntegerField()
     unrecognised = serializers.ListField(child=serializers.CharField())
+
+
+class LegacyPreviewRequest(serializers.Serializer):
+    file_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    header_row = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True, default=None,
+                                          help_text=_lazy("1-based header row; null: the template's, else detected"))
+
+
+class LegacyPreview(serializers.Serializer):
+    file_id = serializers.IntegerField()
+    file_name = serializers.CharField()
+    header_row = serializers.IntegerField(help_text="1-based")
+    headers = serializers.ListField(child=serializers.CharField())
+    field_columns = serializers.DictField(child=serializers.IntegerField())
+    missing_fields = serializers.ListField(child=serializers.CharField())
+    unmapped_columns = serializers.ListField(child=serializers.CharField())
+    sample_data = serializers.ListField(child=serializers.DictField())
+    total_rows_previewed = serializers.IntegerField()

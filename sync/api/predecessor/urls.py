@@ -20,5 +20,6 @@ urlpatterns = [
     path("data-sync/files/diagnostics", views.FilesDiagnosticsView.as_view(), name="data-sync-files-diagnostics"),
     path("data-sync/files/<int:file_id>", views.FileDetailView.as_view(), name="data-sync-file"),
     path("data-sync/governance/stats", views.GovernanceStatsView.as_view(), name="data-sync-governance-stats"),
+    path("data-sync/preview", views.PreviewView.as_view(), name="data-sync-preview"),
     re_path(r"^data-sync/", views.NotProvidedView.as_view(), name="data-sync-not-provided"),
 ]

@@ -17,12 +17,14 @@ from erp.api.predecessor import (DATA_NOT_FOUND, FILE_NOT_FOUND, LEGACY_ERRORS, 
                                  LegacyError, legacy_enveloped, legacy_respond)
 from sync.api.predecessor import serializers as s
 from sync.ingest.engine import SyncOptions
+from sync.ingest.reading import open_source, resolve_inbox_path
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.selectors import (catalog_diagnostics, catalog_files_listed, catalog_governance_stats, tasks_history,
                             tasks_visible_to)
 from sync.services.catalog import catalog_scan
 from sync.services.submission import files_existing, files_matching
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_create, sync_task_retry
+from sync.services.templates import template_resolve
 
 TAG = "data-sync (predecessor contract)"
 ID_ATTEMPTS = 3  # an 8-hex suffix can collide with a kept task's id: drawn again
@@ -294,3 +296,40 @@ class NotProvidedView(LegacyAPIView):
                           http_status=404, code=FILE_NOT_FOUND)
 
     get = post = put = patch = delete = http_method_not_allowed
+
+
+PREVIEW_ROWS = 20
+
+
+@extend_schema(tags=[TAG], request=s.LegacyPreviewRequest,
+               responses={200: legacy_enveloped(s.LegacyPreview), **LEGACY_ERRORS(400, 401, 404)})
+class PreviewView(LegacyAPIView):
+    """The file's header as the sync would read it (the engine's reader and the file's template) and its
+    first rows; nothing is written."""
+
+    def post(self, request):
+        params = s.LegacyPreviewRequest(data=request.data)
+        params.is_valid(raise_exception=True)
+        file = CatalogFile.objects.filter(pk=params.validated_data["file_id"]).first()
+        if file is None:
+            raise LegacyError(_("File does not exist"), http_status=404, code=FILE_NOT_FOUND)
+        template = file.template or template_resolve(file=file)
+        if template is None:
+            raise LegacyError(_("No active template for this file's platform and domain"), http_status=400,
+                              code=PARAMETER_INVALID)
+        header_row = params.validated_data["header_row"] or template.header_row  # 1-based, as the templates
+        source = open_source(resolve_inbox_path(file.path), mapping=template.mapping,
+                             required=list(template.required_fields), header_row=header_row and header_row - 1,
+                             encodings=template.options.get("encodings"))
+        try:
+            first = next(iter(source.batches()), None)
+            rows = [] if first is None else first.head(PREVIEW_ROWS).drop("_row").rows()
+        finally:
+            source.close()
+        header = source.header
+        names = [h or f"column_{i}" for i, h in enumerate(header.headers)]
+        return legacy_respond({
+            "file_id": file.pk, "file_name": file.file_name, "header_row": header.row_index + 1, "headers": names,
+            "field_columns": header.field_columns, "missing_fields": header.missing_fields,
+            "unmapped_columns": header.unmapped_columns,
+            "sample_data": [dict(zip(names, row, strict=False)) for row in rows], "total_rows_previewed": len(rows)})

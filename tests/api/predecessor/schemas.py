@@ -127,3 +127,7 @@ FORMATS.checks("date-time", raises=ValueError)(_iso)
 def check(schema: dict, body) -> None:
     """Raise with the path of the first field that does not match."""
     jsonschema.validate(body, schema, format_checker=FORMATS)
+
+# 5.12 preview {file_id, header_row}
+PREVIEW = enveloped(obj({"file_id": INT, "headers": {"type": "array", "items": STR},
+                         "sample_data": {"type": "array", "items": {"type": "object"}}}))

@@ -267,6 +267,11 @@ def test_batches_cancel_retry_and_refresh(web, files):
     assert everything.status_code == 200
     schemas.check(schemas.BATCH_ALL if everything.json()["data"]["file_count"] else schemas.BATCH_ALL_NOTHING,
                   everything.json())
+    preview = script.call("POST", "/api/data-sync/preview", json={"file_id": ids[0], "header_row": None})
+    assert preview.status_code == 200, preview.text
+    schemas.check(schemas.PREVIEW, preview.json())
+    assert preview.json()["data"]["sample_data"]
+    assert script.call("POST", "/api/data-sync/preview", json={"file_id": 999_999}).status_code == 404
     refresh = script.call("POST", "/api/data-sync/files/refresh")
     assert refresh.status_code == 200
     schemas.check(schemas.FILES_REFRESH, refresh.json())
