@@ -9,12 +9,13 @@ The modern API keeps erp/api/envelope.py; both are only shapes over the same ser
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, SuspiciousOperation
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -86,10 +87,13 @@ def legacy_exception_handler(exc, context):
     elif isinstance(exc, ApplicationError):
         status_code, message, detail, suggestion = exc.http_status, exc.message, exc.detail, exc.recovery_suggestion
         code = CODE_BY_STATUS.get(status_code, status_code)
+    elif isinstance(exc, SuspiciousOperation):  # e.g. too many fields: the request's fault, not ours
+        status_code, code, message, detail, suggestion = 400, PARAMETER_INVALID, _("Some fields are invalid."), None, ""
     elif isinstance(exc, exceptions.APIException | Http404 | ObjectDoesNotExist):
         if isinstance(exc, Http404 | ObjectDoesNotExist):
             exc = exceptions.NotFound(str(exc) or None)
-        status_code = exc.status_code
+        # A body that is not JSON is bad input like any other (the predecessor answered 422).
+        status_code = 400 if isinstance(exc, exceptions.UnsupportedMediaType) else exc.status_code
         code = CODE_BY_STATUS.get(status_code, status_code)
         detail = exc.detail
         suggestion = next((v[2] for cls, v in DRF_ERRORS.items() if isinstance(exc, cls)), "")
@@ -135,6 +139,8 @@ class LegacyAPIView(APIView):
     clients' JWT (the access_token cookie or Bearer). The modern API's authentication stays as it was."""
 
     renderer_classes = [LegacyRenderer]
+    # Its clients send JSON only (the predecessor's FastAPI models read JSON bodies).
+    parser_classes = [JSONParser]
     authentication_classes = [*api_settings.DEFAULT_AUTHENTICATION_CLASSES[:1],
                               import_string("erp.auth.authentication.JWTAuthentication"),
                               *api_settings.DEFAULT_AUTHENTICATION_CLASSES[1:]]
