@@ -7,11 +7,9 @@ import secrets
 from celery.result import AsyncResult
 from django.conf import settings
 from django.db import IntegrityError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
-from rest_framework import serializers as drf_serializers
 
 from erp.api.predecessor import (DATA_NOT_FOUND, FILE_NOT_FOUND, LEGACY_ERRORS, PARAMETER_INVALID, LegacyAPIView,
                                  LegacyError, legacy_enveloped, legacy_respond)
