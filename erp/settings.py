@@ -397,7 +397,6 @@ SIMPLE_JWT = {
     # Each refresh hands out a new refresh token and blacklists the old one (token_blacklist app).
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
-    "UPDATE_LAST_LOGIN": True,
     "ALGORITHM": "HS256",
     "SIGNING_KEY": SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),

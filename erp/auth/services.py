@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import update_last_login
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -61,6 +62,7 @@ def auth_login(*, username: str, password: str, remember_me: bool = False):
             raise LegacyError(_("Account is inactive, access denied."), http_status=403, code=AUTH_ACCOUNT_INACTIVE)
         _failure_record(username=username, user=existing)
     cache.delete(FAILURES_KEY.format(username=username))
+    update_last_login(None, user)
     logger.info("login: user %s (id %s)", user.username, user.pk)
     return user, auth_tokens_issue(user=user)
 
@@ -125,15 +127,18 @@ def auth_refresh(*, refresh: str) -> TokenPair:
                      refresh_expires_in=refresh_lifetime_s())
 
 
-def auth_logout(*, refresh: str, sid: str | None):
-    """End the session: blacklist its refresh token and revoke its sid (its access tokens stop at once)."""
+def auth_logout(*, user, refresh: str, sid: str | None):
+    """End the session: blacklist its refresh token and revoke its sid (its access tokens stop at once).
+    A refresh token of another user (a stale cookie) is left alone."""
     if refresh:
         try:
             token = RefreshToken(refresh)
+            if str(token.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])) != str(user.pk):
+                raise TokenError("the refresh token belongs to another user")
             sid = sid or token.get("sid")
             token.blacklist()
-        except TokenError:
-            pass  # already expired or blacklisted: the session is over either way
+        except TokenError as exc:  # expired, blacklisted or another user's: nothing of this session to end
+            logger.info("logout of user %s: refresh token not blacklisted (%s)", user.pk, exc)
     if sid:
         cache.set(REVOKED_SID_KEY.format(sid=sid), 1, refresh_lifetime_s())
 
@@ -156,7 +161,7 @@ def user_roles(user) -> list[str]:
 
 def user_info(user) -> dict:
     roles = user_roles(user)
-    permissions = sorted(user.get_all_permissions()) if user.is_superuser is False else ["*"]
+    permissions = ["*"] if user.is_superuser else sorted(user.get_all_permissions())
     return {"id": user.pk, "username": user.username, "email": user.email,
             "full_name": user.get_full_name() or user.username, "roles": roles, "permissions": permissions,
             "is_admin": "admin" in roles or user.is_superuser}

@@ -108,7 +108,7 @@ class LogoutView(LegacyAPIView):
 
     def post(self, request):
         token = request.auth if isinstance(request.successful_authenticator, JWTAuthentication) else None
-        auth_logout(refresh=request.COOKIES.get(REFRESH_COOKIE, ""), sid=token and token.get("sid"))
+        auth_logout(user=request.user, refresh=request.COOKIES.get(REFRESH_COOKIE, ""), sid=token and token.get("sid"))
         response = legacy_respond({"logged_out": True}, message=_("Logged out"))
         response.delete_cookie(ACCESS_COOKIE, path="/", samesite="Lax")
         response.delete_cookie(REFRESH_COOKIE, path="/", samesite="Lax")
