@@ -1,5 +1,5 @@
-"""DRF authentication by the JWT in the `access_token` cookie (the predecessor's front end sends nothing
-else) or in `Authorization: Bearer` (its scripts). A cookie is sent by the browser on its own, so a write
+"""DRF authentication by the JWT in `Authorization: Bearer` (the predecessor's scripts) or in the
+`access_token` cookie (its front end sends nothing else). A cookie is sent by the browser on its own, so a write
 authenticated by it must carry the CSRF token: Django's check, with the front end's `X-CSRF-Token` header
 and `csrf_token` cookie (settings CSRF_HEADER_NAME / CSRF_COOKIE_NAME). A Bearer header is not sent by a
 browser unasked, so it needs no CSRF token."""
