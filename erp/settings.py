@@ -428,3 +428,56 @@ CELERY_TASK_ROUTES["audit.tasks.trim_audit_log"] = {"queue": "scheduled"}
 ERP_DASHBOARD_CACHE_S = 15
 # The console's stylesheet (erp/ is the project, not an app, so its static folder is named here).
 STATICFILES_DIRS = [BASE_DIR / "erp" / "static"]
+
+# --- The predecessor's clients: JWT login, CSRF, health, polling (issue 15; PREDECESSOR_API.md) ---------
+
+from datetime import timedelta  # noqa: E402 - kept with the block that needs it
+
+INSTALLED_APPS += ["rest_framework_simplejwt", "rest_framework_simplejwt.token_blacklist"]
+# Every response carries X-Request-ID (the caller's, echoed); first, so even a 429 or a 404 has one.
+MIDDLEWARE.insert(1, "erp.api.request_id.RequestIdMiddleware")
+# The predecessor's lifetimes: access 60 minutes, refresh 7 days; HS256 signed with SECRET_KEY. Plain settings
+# (deploy/env.example documents every variable read from the environment).
+JWT_ACCESS_TOKEN_MINUTES = 60
+JWT_REFRESH_TOKEN_DAYS = 7
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=JWT_ACCESS_TOKEN_MINUTES),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=JWT_REFRESH_TOKEN_DAYS),
+    # Each refresh hands out a new refresh token and blacklists the old one (token_blacklist app).
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_CLAIM": "user_id",
+}
+# The auth cookies are Secure over HTTPS (always with DJANGO_HTTPS, as nginx terminates TLS).
+JWT_COOKIE_SECURE = DJANGO_HTTPS
+# The predecessor's lockout: this many failed logins in a row lock the username for this long, and end
+# every session of the user. Counted in the cache (Redis in production).
+AUTH_MAX_FAILED_ATTEMPTS = 5
+AUTH_LOCKOUT_MINUTES = 30
+# The front end sends the csrf_token cookie's value as X-CSRF-Token on cookie-authenticated writes;
+# Django's CSRF check reads these names (the admin's forms are unaffected: they post the form field).
+CSRF_COOKIE_NAME = "csrf_token"
+CSRF_HEADER_NAME = "HTTP_X_CSRF_TOKEN"
+# Health where the predecessor's clients look (/health, /healthz/live, /healthz/ready and /api/ variants).
+ERP_SERVICE_NAME = "erp-data-sync"
+ERP_SERVICE_VERSION = SPECTACULAR_SETTINGS["VERSION"]
+ERP_DEPLOYMENT_ROLE = "web"
+if DJANGO_HTTPS:
+    SECURE_REDIRECT_EXEMPT += [r"^health$", r"^api/health$", r"^(api/)?healthz/(live|ready)$"]
+# Polling: reads of a task's progress or status and the lists the page refreshes count in their own group,
+# never in the data_sync allowance that submissions spend. Sized for one poll every 2 s of each of the
+# MAX_TASKS_PER_USER tasks a user may have, plus the history every 10 s and a page of files a minute.
+RATE_LIMIT_POLLING_PER_MINUTE = 30 * MAX_TASKS_PER_USER + 60
+for _tier in RATE_LIMIT_TIERS.values():
+    _tier.setdefault("polling", RATE_LIMIT_POLLING_PER_MINUTE)
+RATE_LIMIT_TIERS["anonymous"]["polling"] = 60  # an anonymous poll is answered 401 anyway
+RATE_LIMIT_GROUPS = {
+    "polling": ("/api/data-sync/progress/", "/api/data-sync/task-status/", "/api/data-sync/tasks",
+                "/api/data-sync/files", "/api/data-sync/governance/"),
+    **RATE_LIMIT_GROUPS,
+}
+# A group listed here counts only these methods; other requests to its paths fall to the next group.
+RATE_LIMIT_GROUP_METHODS = {"polling": ("GET", "HEAD", "OPTIONS")}

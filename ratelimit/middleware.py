@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
+from erp.auth.authentication import jwt_authenticate
 from ratelimit.authentication import TokenAuthentication
 from ratelimit.services import Caller, Usage, caller_for, counting_paused, limits_for, rate_limit_check, refusal_record
 
@@ -37,9 +38,12 @@ class RateLimitMiddleware:
 
 
 def _user(request):
-    """The session's user, else the token's (kept on the request for DRF), else None."""
+    """The session's user, else the token's or the JWT's (kept on the request for DRF), else None."""
     if request.user.is_authenticated:
         return request.user
+    # The predecessor's clients send a JWT (cookie or Bearer): limited as that user, not by address.
+    if user := jwt_authenticate(request):
+        return user
     try:
         authenticated = TokenAuthentication().authenticate(request)
     except exceptions.AuthenticationFailed:

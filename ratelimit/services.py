@@ -139,14 +139,18 @@ def _networks(entries: tuple[str, ...]) -> list:
     return [ipaddress.ip_network(entry, strict=False) for entry in entries]
 
 
-def group_of(path: str) -> str:
-    return next((group for group, prefixes in settings.RATE_LIMIT_GROUPS.items() if path.startswith(prefixes)),
-                "default")
+def group_of(path: str, method: str = "GET") -> str:
+    """The first group whose prefixes match the path and, when RATE_LIMIT_GROUP_METHODS names the group's
+    methods, the method (so polling reads and submissions to one prefix count apart)."""
+    methods = getattr(settings, "RATE_LIMIT_GROUP_METHODS", {})
+    return next((group for group, prefixes in settings.RATE_LIMIT_GROUPS.items()
+                 if path.startswith(prefixes) and (group not in methods or method in methods[group])), "default")
 
 
 def limits_for(caller: Caller, method: str, path: str) -> list[Limit]:
-    group = group_of(path)
-    limits = [Limit(group, group, caller.limits[group])]
+    group = group_of(path, method)
+    # A caller cached before a group was added lacks it: the tier's value then.
+    limits = [Limit(group, group, caller.limits.get(group, settings.RATE_LIMIT_TIERS[caller.tier][group]))]
     endpoint_limit = settings.RATE_LIMIT_ENDPOINTS.get(path.rstrip("/"))
     if endpoint_limit is not None and method == "POST":
         limits.append(Limit(ENDPOINT, f"POST {path.rstrip('/')}", endpoint_limit))

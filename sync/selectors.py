@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, DurationField, ExpressionWrapper, F, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
-from sync.models import SyncProgressTask, TaskStatus
+from sync.models import CatalogFile, FieldTemplate, FileStatus, SyncProgressTask, TaskStatus
+from sync.services.templates import template_resolve
 
 RECENT_TASKS_FOR_ESTIMATE = 20
 # Used until there is a finished task to learn from.
@@ -84,3 +85,60 @@ def _recent_task_duration() -> tuple[float, int]:
     duration = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
     average = SyncProgressTask.objects.filter(pk__in=ids).aggregate(d=Avg(duration))["d"]
     return max(average.total_seconds(), 0.0), len(ids)
+
+
+# --- The catalog as the predecessor's data-sync page reads it (sync/api/predecessor) -----------------------
+
+
+def catalog_files_listed(*, platform: str = "", domain: str = "", granularity: str = "",
+                         statuses: list[str] | None = None) -> QuerySet[CatalogFile]:
+    """Files by the page's filters, newest first (as the predecessor ordered them); statuses None: any."""
+    files = CatalogFile.objects.select_related("template")
+    if platform and platform != "*":
+        files = files.filter(platform_code=platform)
+    if domain:
+        files = files.filter(data_domain=domain)
+    if granularity:
+        files = files.filter(granularity=granularity)
+    if statuses is not None:
+        files = files.filter(status__in=statuses)
+    return files.order_by("-first_seen_at", "-pk")
+
+
+def catalog_governance_stats() -> dict:
+    """Counts by status, and how many pending files have an active template (ready to sync): the template
+    rule is asked once per distinct platform/domain/granularity, not per file."""
+    by_status = dict(CatalogFile.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    pending = (CatalogFile.objects.filter(status=FileStatus.PENDING)
+               .values_list("platform_code", "data_domain", "granularity").annotate(n=Count("pk")).order_by())
+    ready = no_template = 0
+    for platform, domain, granularity, count in pending:
+        probe = CatalogFile(platform_code=platform, data_domain=domain, granularity=granularity)
+        if template_resolve(file=probe) is None:
+            no_template += count
+        else:
+            ready += count
+    failed = CatalogFile.objects.filter(status=FileStatus.FAILED).exclude(last_error="")
+    errors = dict(failed.values_list("last_error").annotate(n=Count("pk")).order_by("-n")[:10])
+    return {"total_files": sum(by_status.values()), "ready_to_sync_count": ready,
+            "pending_count": by_status.get(FileStatus.PENDING, 0), "by_status": by_status,
+            "no_template_count": no_template, "template_count": FieldTemplate.objects.filter(is_active=True).count(),
+            "error_summary": {text[:200]: n for text, n in errors.items()}, "stats_stale": False}
+
+
+def catalog_diagnostics(*, hours: int) -> dict:
+    since = timezone.now() - timedelta(hours=hours)
+    recent = CatalogFile.objects.filter(first_seen_at__gte=since)
+    unrecognised = CatalogFile.objects.filter(Q(platform_code="") | Q(data_domain=""))
+    return {"hours": hours, "official_unregistered_count": 0,
+            "unregistered_raw_candidates": list(unrecognised.values_list("path", flat=True)[:50]),
+            "semantic_invalid_count": unrecognised.count(), "recent_files": recent.count(),
+            "recent_failed": recent.filter(status=FileStatus.FAILED).count()}
+
+
+def tasks_history(*, user, statuses: list[str] | None = None, limit: int = 100) -> list[SyncProgressTask]:
+    """The user's tasks (staff: all), newest first."""
+    tasks = tasks_visible_to(user)
+    if statuses is not None:
+        tasks = tasks.filter(status__in=statuses)
+    return list(tasks.order_by("-created_at", "-pk")[:limit])

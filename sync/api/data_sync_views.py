@@ -1,7 +1,7 @@
-"""The predecessor's /api/data-sync/ endpoints, same paths and parameters (seeds/004, 002)."""
+"""The submissions as this service's modern API answers them (202, queued, the queue place): the
+/api/sync-tasks/ viewset submits through these views, and /api/data-sync/user-task-count is served here.
+The predecessor's /api/data-sync/* contract is sync/api/predecessor/ (issue 15), over the same services."""
 
-from celery.result import AsyncResult
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -11,15 +11,14 @@ from rest_framework.views import APIView
 from erp.api.envelope import respond
 from erp.api.schema import ERRORS, enveloped
 from sync.api.data_sync_serializers import (BatchAllSyncRequest, BatchByIdsSyncRequest, BatchSyncRequest,
-                                            ProgressSerializer, RetryRequest, SingleFileSyncRequest,
-                                            SubmissionSerializer, SyncOptionsSerializer, TaskStatusSerializer,
+                                            SingleFileSyncRequest, SubmissionSerializer, SyncOptionsSerializer,
                                             UserTaskCountSerializer)
 from sync.ingest.engine import SyncOptions
 from sync.models import SyncProgressTask, TaskType
-from sync.selectors import task_queue_place, tasks_visible_to
+from sync.selectors import task_queue_place
 from sync.services.quota import quota_usage
 from sync.services.submission import files_existing, files_matching
-from sync.services.task_lifecycle import sync_task_cancel, sync_task_create, sync_task_retry
+from sync.services.task_lifecycle import sync_task_create
 
 SEED_TAG = "data-sync (predecessor endpoints)"
 
@@ -120,53 +119,6 @@ class SyncBatchAllView(_Submit):
 
     def files(self, data):
         return files_matching(), None
-
-
-class _OneTask(APIView):
-    def task(self, task_id: str) -> SyncProgressTask:
-        """Someone else's task is answered like a missing one, so ids cannot be probed."""
-        return get_object_or_404(tasks_visible_to(self.request.user), task_id=task_id)
-
-
-@extend_schema(tags=[SEED_TAG], responses={200: enveloped(ProgressSerializer), **ERRORS(401, 404)})
-class ProgressView(_OneTask):
-    def get(self, request, task_id: str):
-        return respond(ProgressSerializer(self.task(task_id)).data)
-
-
-@extend_schema(tags=[SEED_TAG], responses={200: enveloped(TaskStatusSerializer), **ERRORS(401, 404)})
-class TaskStatusView(_OneTask):
-    def get(self, request, task_id: str):
-        task = self.task(task_id)
-        celery = AsyncResult(task.task_id)
-        place = task_queue_place(task)
-        data = {"task_id": task.task_id, "status": task.status, "celery_state": celery.state,
-                "celery_result": celery.result if celery.successful() else _failure_text(celery),
-                "queue_position": place.position, "estimated_start": place.estimated_start}
-        return respond(TaskStatusSerializer(data).data)
-
-
-def _failure_text(result: AsyncResult):
-    return str(result.result) if result.failed() else None
-
-
-@extend_schema(tags=[SEED_TAG], request=None, responses={200: enveloped(ProgressSerializer), **ERRORS(401, 404, 409)})
-class CancelTaskView(_OneTask):
-    def post(self, request, task_id: str):
-        task = sync_task_cancel(task=self.task(task_id))
-        message = _("Task cancelled.") if task.status == "cancelled" else _(
-            "Cancel requested: the task stops after the file it is syncing.")
-        return respond(ProgressSerializer(task).data, message=message)
-
-
-@extend_schema(tags=[SEED_TAG], request=RetryRequest,
-               responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)})
-class RetryTaskView(_OneTask):
-    def post(self, request, task_id: str):
-        params = RetryRequest(data=request.data)
-        params.is_valid(raise_exception=True)
-        task = sync_task_retry(task=self.task(task_id), all_files=params.validated_data["all_files"])
-        return submission_response(task, total_files=task.total_files, message=_("Task queued again."))
 
 
 @extend_schema(tags=[SEED_TAG], responses={200: enveloped(UserTaskCountSerializer), **ERRORS(401)})

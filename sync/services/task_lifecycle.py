@@ -22,10 +22,12 @@ from sync.services.quota import quota_release, quota_take
 logger = logging.getLogger(__name__)
 
 def sync_task_create(*, task_type: str, file_ids: list[int], user=None, priority: int | None = None,
-                     options: SyncOptions = SyncOptions(), parameters: dict | None = None) -> SyncProgressTask:
+                     options: SyncOptions = SyncOptions(), parameters: dict | None = None,
+                     task_id: str | None = None) -> SyncProgressTask:
     """Take the user's quota slot, write the task row and mark its files queued, all in one
-    transaction; the Celery message goes out after commit."""
-    task_id = str(uuid.uuid4())
+    transaction; the Celery message goes out after commit. `task_id` (also the Celery id) defaults to a
+    UUID; the predecessor-compatible endpoints pass their own readable form (single_file_<id>_<hex>)."""
+    task_id = task_id or str(uuid.uuid4())
     priority = priority_for(user=user, task_type=task_type, requested=priority)
     try:
         with transaction.atomic():

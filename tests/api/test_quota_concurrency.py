@@ -49,7 +49,7 @@ def test_exactly_the_limit_is_accepted_with_redis_up_then_down(web, quota_redis,
 
     statuses = submit_all(web, token, catalog_rows(SUBMISSIONS))
 
-    assert statuses == [202] * LIMIT + [429] * (SUBMISSIONS - LIMIT)
+    assert statuses == [200] * LIMIT + [429] * (SUBMISSIONS - LIMIT)
     assert SyncProgressTask.objects.filter(status=TaskStatus.QUEUED).count() == LIMIT
 
     # When those finish (a real worker fails them: their files do not exist), slots come back.
@@ -57,12 +57,12 @@ def test_exactly_the_limit_is_accepted_with_redis_up_then_down(web, quota_redis,
     wait_for(lambda: not SyncProgressTask.objects.filter(status__in=SyncProgressTask.ACTIVE_STATUSES).exists(),
              what="the accepted tasks to finish")
     stop_process(worker)
-    assert submit_all(web, token, catalog_rows(1)) == [202]
+    assert submit_all(web, token, catalog_rows(1)) == [200]
 
     stop_process(quota_redis["process"])
     statuses = submit_all(web, token, catalog_rows(SUBMISSIONS))
 
-    assert statuses == [202] * (LIMIT - 1) + [429] * (SUBMISSIONS - LIMIT + 1)
+    assert statuses == [200] * (LIMIT - 1) + [429] * (SUBMISSIONS - LIMIT + 1)
     assert SyncProgressTask.objects.filter(status=TaskStatus.QUEUED).count() == LIMIT
 
 
@@ -75,6 +75,6 @@ def test_one_file_submitted_concurrently_is_taken_by_exactly_one_task(web):
                                 range(LIMIT)))
 
     statuses = sorted(status for status, _ in answers)
-    assert statuses == [202] + [409] * (LIMIT - 1)
-    assert all(body["error"]["code"] == "file_busy" for status, body in answers if status == 409)
+    assert statuses == [200] + [409] * (LIMIT - 1)
+    assert all(body["error"]["code"] == 3001 for status, body in answers if status == 409)
     assert SyncProgressTask.objects.count() == 1

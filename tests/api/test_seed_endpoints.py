@@ -1,5 +1,6 @@
-"""The predecessor's /api/data-sync/ endpoints: successes and each documented error, enveloped and
-matching the published OpenAPI schema."""
+"""The predecessor's /api/data-sync/ endpoints (in-process): successes and each documented error in the
+predecessor's shapes (PREDECESSOR_API.md 5; issue 15), matching the published OpenAPI schema. Changed from
+this service's earlier shapes (202, queued, string codes): the predecessor's clients read these paths."""
 
 import pytest
 from django.test import override_settings
@@ -11,9 +12,9 @@ pytestmark = pytest.mark.django_db
 SINGLE = "/api/data-sync/single"
 
 
-def post(client, path, body=None, template=None):
-    response = client.post(path, body or {}, format="json")
-    assert_matches_schema(response, template or path, "post")
+def post(client, path, body=None, template=None, method="post"):
+    response = getattr(client, method)(path, body or {}, format="json")
+    assert_matches_schema(response, template or path, method)
     return response
 
 
@@ -23,77 +24,77 @@ def get(client, path, template):
     return response
 
 
-def assert_error(response, status: int, code: str):
+def assert_error(response, status: int, code: int):
     body = response.json()
     assert response.status_code == status, body
     assert body["success"] is False and body["error"]["code"] == code, body
-    assert body["message"] and body["error"]["recovery_suggestion"]
+    assert body["message"] and body["timestamp"] and body["request_id"]
     return body
 
 
-def test_single_file_submission_answers_202_with_queue_place(owner, demo_files):
+def test_single_file_submission_answers_200_pending(owner, demo_files):
     response = post(owner, SINGLE, {"file_id": demo_files[0].pk, "priority": 7})
 
     body = response.json()
-    assert response.status_code == 202 and body["success"] is True
+    assert response.status_code == 200 and body["success"] is True and body["message"]
     data = body["data"]
     task = SyncProgressTask.objects.get(task_id=data["task_id"])
-    assert (data["status"], data["priority"], data["total_files"], data["queue_position"]) == ("queued", 7, 1, 1)
-    assert data["estimated_start"] and "worker slots" in data["estimate_basis"]
+    assert data["task_id"].startswith(f"single_file_{demo_files[0].pk}_")
+    assert (data["status"], data["file_id"], data["file_name"]) == ("pending", demo_files[0].pk, demo_files[0].file_name)
+    assert data["celery_task_id"] == task.task_id and task.priority == 7
     assert (task.task_type, task.file_ids, task.parameters["allow_quarantine"]) == ("single_file", [demo_files[0].pk], True)
 
 
 @pytest.mark.parametrize(("body", "field"), [({}, "file_id"), ({"file_id": "x"}, "file_id"),
-                                             ({"file_id": 1, "priority": 11}, "priority")])
+                                             ({"file_id": 1, "priority": 11}, "priority"),
+                                             ({"file_id": 1, "priority": None}, "priority")])
 def test_single_file_validation_names_the_field(owner, body, field):
-    body = assert_error(post(owner, SINGLE, body), 400, "validation_error")
+    body = assert_error(post(owner, SINGLE, body), 400, 4202)
     assert field in body["error"]["detail"]
 
 
 def test_unknown_file_is_404(owner, demo_files):
-    assert_error(post(owner, SINGLE, {"file_id": 999_999}), 404, "not_found")
+    assert_error(post(owner, SINGLE, {"file_id": 999_999}), 404, 1301)
 
 
 def test_a_file_already_queued_is_409(owner, demo_files):
     post(owner, SINGLE, {"file_id": demo_files[0].pk})
 
-    assert_error(post(owner, SINGLE, {"file_id": demo_files[0].pk}), 409, "file_busy")
+    assert_error(post(owner, SINGLE, {"file_id": demo_files[0].pk}), 409, 3001)
 
 
 @override_settings(MAX_TASKS_PER_USER=2)
 def test_quota_answers_429_with_count_and_limit(owner, demo_files):
     for file in demo_files[:2]:
-        assert post(owner, SINGLE, {"file_id": file.pk}).status_code == 202
+        assert post(owner, SINGLE, {"file_id": file.pk}).status_code == 200
 
-    body = assert_error(post(owner, SINGLE, {"file_id": demo_files[2].pk}), 429, "quota_exceeded")
+    body = assert_error(post(owner, SINGLE, {"file_id": demo_files[2].pk}), 429, 4301)
     assert body["error"]["detail"] == {"used": 2, "limit": 2}
     assert "limit is 2" in body["message"]
 
 
 def test_anonymous_is_401(anonymous):
-    assert_error(post(anonymous, SINGLE, {"file_id": 1}), 401, "not_authenticated")
+    assert_error(post(anonymous, SINGLE, {"file_id": 1}), 401, 4001)
 
 
 def test_batch_filters_pending_files(owner, demo_files):
     response = post(owner, "/api/data-sync/batch", {"platform": "amazon", "limit": 10})
 
-    assert response.status_code == 202
-    task = SyncProgressTask.objects.get(task_id=response.json()["data"]["task_id"])
+    assert response.status_code == 200
+    data = response.json()["data"]
+    task = SyncProgressTask.objects.get(task_id=data["task_id"])
+    assert data["task_id"].startswith("batch_") and (data["total_files"], data["processed_files"]) == (1, 0)
     assert task.file_ids == [f.pk for f in demo_files if f.platform_code == "amazon"]
     assert CatalogFile.objects.get(pk=task.file_ids[0]).status == FileStatus.QUEUED
 
 
-def test_batch_with_nothing_pending_answers_200_without_a_task(owner, demo_files):
-    response = post(owner, "/api/data-sync/batch", {"platform": "shopee"})
+@pytest.mark.parametrize("platform", ["shopee", "ebay"])  # an unknown platform simply matches nothing
+def test_batch_with_nothing_pending_answers_200_without_a_task(owner, demo_files, platform):
+    response = post(owner, "/api/data-sync/batch", {"platform": platform})
 
     assert response.status_code == 200
-    assert response.json()["data"]["task_id"] is None and response.json()["data"]["total_files"] == 0
+    assert response.json()["data"]["total_files"] == 0
     assert not SyncProgressTask.objects.exists()
-
-
-def test_batch_rejects_an_unknown_platform(owner):
-    body = assert_error(post(owner, "/api/data-sync/batch", {"platform": "ebay"}), 400, "validation_error")
-    assert "platform" in body["error"]["detail"]
 
 
 def test_batch_by_ids_reports_missing_ids(owner, demo_files):
@@ -102,22 +103,23 @@ def test_batch_by_ids_reports_missing_ids(owner, demo_files):
     response = post(owner, "/api/data-sync/batch-by-ids", {"file_ids": ids})
 
     data = response.json()["data"]
-    assert response.status_code == 202
+    assert response.status_code == 200 and data["task_id"].startswith("batch_ids_")
     assert (data["total_files"], data["missing_file_ids"]) == (2, [424242])
 
 
 def test_batch_by_ids_limits(owner, demo_files):
-    assert_error(post(owner, "/api/data-sync/batch-by-ids", {"file_ids": [424242, 424243]}), 404, "not_found")
-    assert_error(post(owner, "/api/data-sync/batch-by-ids", {"file_ids": []}), 400, "validation_error")
-    too_many = assert_error(post(owner, "/api/data-sync/batch-by-ids", {"file_ids": list(range(1, 1002))}),
-                            400, "validation_error")
+    assert_error(post(owner, "/api/data-sync/batch-by-ids", {"file_ids": [424242, 424243]}), 404, 3401)
+    assert_error(post(owner, "/api/data-sync/batch-by-ids", {"file_ids": []}), 400, 4202)
+    too_many = assert_error(post(owner, "/api/data-sync/batch-by-ids", {"file_ids": list(range(1, 1002))}), 400, 4202)
     assert "file_ids" in too_many["error"]["detail"]
 
 
 def test_batch_all_takes_every_pending_file(owner, demo_files):
     response = post(owner, "/api/data-sync/batch-all")
 
-    assert response.status_code == 202 and response.json()["data"]["total_files"] == len(demo_files)
+    data = response.json()["data"]
+    assert response.status_code == 200 and data["file_count"] == len(demo_files)
+    assert data["task_id"].startswith("batch_all_") and data["celery_task_id"] == data["task_id"]
 
 
 def _submit(client, file) -> str:
@@ -127,41 +129,44 @@ def _submit(client, file) -> str:
 def test_progress_and_status_of_own_task(owner, demo_files):
     task_id = _submit(owner, demo_files[0])
 
-    progress = get(owner, f"/api/data-sync/progress/{task_id}", "/api/data-sync/progress/{task_id}").json()["data"]
-    state = get(owner, f"/api/data-sync/task-status/{task_id}", "/api/data-sync/task-status/{task_id}").json()["data"]
+    body = get(owner, f"/api/data-sync/progress/{task_id}", "/api/data-sync/progress/{task_id}").json()
+    state = get(owner, f"/api/data-sync/task-status/{task_id}", "/api/data-sync/task-status/{celery_task_id}").json()
 
-    assert (progress["status"], progress["total_files"], progress["processed_files"]) == ("queued", 1, 0)
-    assert {"rows_read", "rows_ingested", "rows_quarantined", "current_file", "file_progress"} <= set(progress)
-    assert (state["status"], state["celery_state"], state["queue_position"]) == ("queued", "PENDING", 1)
+    progress = body["data"]
+    assert "message" not in body
+    assert (progress["status"], progress["total_files"], progress["processed_files"]) == ("pending", 1, 0)
+    assert {"success_files", "valid_rows", "quarantined_rows", "current_file", "file_progress", "start_time"} <= set(progress)
+    assert (state["celery_task_id"], state["state"], state["ready"], state["successful"]) == (task_id, "PENDING", False, None)
 
 
 def test_unknown_task_is_404(owner):
     response = get(owner, "/api/data-sync/progress/nope", "/api/data-sync/progress/{task_id}")
-    assert_error(response, 404, "not_found")
+    assert_error(response, 404, 1301)
 
 
-def test_cancel_queued_task_then_409(owner, demo_files):
+def test_cancel_queued_task_then_400(owner, demo_files):
     task_id = _submit(owner, demo_files[0])
-    path, template = f"/api/data-sync/cancel-task/{task_id}", "/api/data-sync/cancel-task/{task_id}"
+    path, template = f"/api/data-sync/cancel-task/{task_id}", "/api/data-sync/cancel-task/{celery_task_id}"
 
-    response = post(owner, path, template=template)
+    response = post(owner, path, template=template, method="delete")
 
-    assert response.status_code == 200 and response.json()["data"]["status"] == "cancelled"
+    assert response.status_code == 200 and response.json()["revoked"] is True
+    assert SyncProgressTask.objects.get(task_id=task_id).status == TaskStatus.CANCELLED
     assert CatalogFile.objects.get(pk=demo_files[0].pk).status == FileStatus.PENDING
-    assert_error(post(owner, path, template=template), 409, "task_not_cancellable")
+    assert_error(post(owner, path, template=template, method="delete"), 400, 4202)
 
 
-def test_retry_cancelled_task_then_409_while_queued(owner, demo_files):
+def test_retry_cancelled_task_then_400_while_queued(owner, demo_files):
     task_id = _submit(owner, demo_files[0])
-    owner.post(f"/api/data-sync/cancel-task/{task_id}")
-    path, template = f"/api/data-sync/retry-task/{task_id}", "/api/data-sync/retry-task/{task_id}"
+    owner.delete(f"/api/data-sync/cancel-task/{task_id}")
+    path, template = f"/api/data-sync/retry-task/{task_id}", "/api/data-sync/retry-task/{celery_task_id}"
 
     response = post(owner, path, template=template)
 
-    assert response.status_code == 202 and response.json()["data"]["task_id"] == task_id
+    assert response.status_code == 200 and response.json()["new_task_id"] == task_id
     task = SyncProgressTask.objects.get(task_id=task_id)
     assert task.status == TaskStatus.QUEUED and task.task_details["previous_runs"][0]["status"] == "cancelled"
-    assert_error(post(owner, path, template=template), 409, "task_not_retryable")
+    assert_error(post(owner, path, template=template), 400, 4202)
 
 
 def test_user_task_count(owner, demo_files):
@@ -178,31 +183,26 @@ def test_user_task_count(owner, demo_files):
 def test_batches_answer_429_at_the_quota(owner, demo_files, path):
     _submit(owner, demo_files[0])
 
-    assert_error(post(owner, path, {"platform": "*"} if path.endswith("batch") else {}), 429, "quota_exceeded")
+    assert_error(post(owner, path, {"platform": "*"} if path.endswith("batch") else {}), 429, 4301)
 
 
-def test_batch_all_validation(owner):
-    body = assert_error(post(owner, "/api/data-sync/batch-all", {"priority": 0}), 400, "validation_error")
-    assert "priority" in body["error"]["detail"]
+def test_task_status_of_an_unknown_task_reads_pending(owner):
+    response = get(owner, "/api/data-sync/task-status/nope", "/api/data-sync/task-status/{celery_task_id}")
+    assert response.status_code == 200 and response.json()["state"] == "PENDING"
 
 
-def test_task_status_of_an_unknown_task_is_404(owner):
-    assert_error(get(owner, "/api/data-sync/task-status/nope", "/api/data-sync/task-status/{task_id}"),
-                 404, "not_found")
-
-
-def test_retry_validation_and_quota(owner, demo_files, django_capture_on_commit_callbacks):
+def test_retry_quota(owner, demo_files, django_capture_on_commit_callbacks):
     task_id = _submit(owner, demo_files[0])
     with django_capture_on_commit_callbacks(execute=True):  # the cancel gives the slot back on commit
-        owner.post(f"/api/data-sync/cancel-task/{task_id}")
-    path, template = f"/api/data-sync/retry-task/{task_id}", "/api/data-sync/retry-task/{task_id}"
+        owner.delete(f"/api/data-sync/cancel-task/{task_id}")
+    path, template = f"/api/data-sync/retry-task/{task_id}", "/api/data-sync/retry-task/{celery_task_id}"
 
-    assert_error(post(owner, path, {"all_files": "maybe"}, template=template), 400, "validation_error")
     with override_settings(MAX_TASKS_PER_USER=1):
         _submit(owner, demo_files[1])
-        assert_error(post(owner, path, template=template), 429, "quota_exceeded")
+        assert_error(post(owner, path, template=template), 429, 4301)
     assert SyncProgressTask.objects.get(task_id=task_id).status == TaskStatus.CANCELLED
 
 
 def test_unknown_endpoints_and_methods_are_enveloped(owner):
-    assert_error(owner.get(SINGLE), 405, "method_not_allowed")
+    assert_error(owner.get(SINGLE), 405, 405)
+    assert_error(owner.get("/api/data-sync/loss-analysis"), 404, 1301)

@@ -35,7 +35,7 @@ def test_broker_outage_loses_nothing_and_runs_each_task_once(redis_server, worke
             answers.append(http_json("POST", f"{url}/api/data-sync/single", {"file_id": file_id}, token))
             seconds.append(time.monotonic() - started)
 
-        assert [status for status, _ in answers] == [202] * SUBMISSIONS
+        assert [status for status, _ in answers] == [200] * SUBMISSIONS  # the predecessor's status (issue 15)
         assert all(body["data"]["fallback"] is True for _, body in answers)
         assert max(seconds) < NO_HANG_S, seconds
         print(f"fallback answers: max {max(seconds):.2f} s, mean {sum(seconds) / len(seconds):.2f} s")

@@ -195,7 +195,7 @@ def test_staff_endpoints_show_the_refusals_and_anomalies():
     assert events.json()["data"]["count"] == 35
     rules = {a["rule"] for a in anomalies.json()["data"] if a["key"] == row["key"]}
     assert rules == {"repeated_limits", "far_above_limit"}
-    assert config.json()["data"]["tiers"]["normal"] == {"default": 60, "data_sync": 30, "auth": 5}
+    assert config.json()["data"]["tiers"]["normal"] == {"default": 60, "data_sync": 30, "auth": 5, "polling": 360}
 
     assert staff.delete("/api/rate-limit/stats").json()["data"]["deleted_events"] == 35
     assert staff.get("/api/rate-limit/stats").json()["data"]["total_events"] == 0
