@@ -420,12 +420,11 @@ AUDITLOG_LOGENTRY_MODEL = "audit.AuditRecord"
 MIGRATION_MODULES = {"auditlog": None}
 # Before/after as JSON values (not their string forms), so the API and the tests compare real values.
 AUDITLOG_STORE_JSON_CHANGES = True
-# Audit records older than this many days are removed by the daily beat job "trim audit log". A plain
-# setting for now: deploy/env.example (another branch's file) does not document a variable for it yet.
-ERP_AUDIT_RETENTION_DAYS = 365
+# Audit records older than this many days are removed by the daily beat job "trim audit log".
+ERP_AUDIT_RETENTION_DAYS = env.int("ERP_AUDIT_RETENTION_DAYS", default=365)
 CELERY_TASK_ROUTES["audit.tasks.trim_audit_log"] = {"queue": "scheduled"}
 # Seconds the dashboard's figures are reused: a page refresh storm costs one computation.
-ERP_DASHBOARD_CACHE_S = 15
+ERP_DASHBOARD_CACHE_S = env.int("ERP_DASHBOARD_CACHE_S", default=15)
 # The console's stylesheet (erp/ is the project, not an app, so its static folder is named here).
 STATICFILES_DIRS = [BASE_DIR / "erp" / "static"]
 
@@ -436,10 +435,9 @@ from datetime import timedelta  # noqa: E402 - kept with the block that needs it
 INSTALLED_APPS += ["rest_framework_simplejwt", "rest_framework_simplejwt.token_blacklist"]
 # Every response carries X-Request-ID (the caller's, echoed); first, so even a 429 or a 404 has one.
 MIDDLEWARE.insert(1, "erp.api.request_id.RequestIdMiddleware")
-# The predecessor's lifetimes: access 60 minutes, refresh 7 days; HS256 signed with SECRET_KEY. Plain settings
-# (deploy/env.example documents every variable read from the environment).
-JWT_ACCESS_TOKEN_MINUTES = 60
-JWT_REFRESH_TOKEN_DAYS = 7
+# The predecessor's lifetimes: access 60 minutes, refresh 7 days; HS256 signed with SECRET_KEY.
+JWT_ACCESS_TOKEN_MINUTES = env.int("JWT_ACCESS_TOKEN_MINUTES", default=60)
+JWT_REFRESH_TOKEN_DAYS = env.int("JWT_REFRESH_TOKEN_DAYS", default=7)
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=JWT_ACCESS_TOKEN_MINUTES),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=JWT_REFRESH_TOKEN_DAYS),
@@ -455,8 +453,8 @@ SIMPLE_JWT = {
 JWT_COOKIE_SECURE = DJANGO_HTTPS
 # The predecessor's lockout: this many failed logins in a row lock the username for this long, and end
 # every session of the user. Counted in the cache (Redis in production).
-AUTH_MAX_FAILED_ATTEMPTS = 5
-AUTH_LOCKOUT_MINUTES = 30
+AUTH_MAX_FAILED_ATTEMPTS = env.int("AUTH_MAX_FAILED_ATTEMPTS", default=5)
+AUTH_LOCKOUT_MINUTES = env.int("AUTH_LOCKOUT_MINUTES", default=30)
 # The front end sends the csrf_token cookie's value as X-CSRF-Token on cookie-authenticated writes;
 # Django's CSRF check reads these names (the admin's forms are unaffected: they post the form field).
 CSRF_COOKIE_NAME = "csrf_token"
