@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import BASE_DIR, start_worker, wait_for
+from tests.processes import BASE_DIR, start_worker, wait_for
 from tests.run_env import RUN_DIR, stop_process
 
 pytestmark = pytest.mark.worker

@@ -2,12 +2,12 @@
 name fails to resolve and every request not for 127.0.0.1 goes to a proxy that does not exist, so a page
 that needs a CDN shows it in the test."""
 
-import os
 from pathlib import Path
 
-import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+
+from tests.tools import debian_tool
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -18,12 +18,9 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage
 
 
 def chromium_missing():
-    """Skip without Chromium, except on CI, where the missing package fails the test by name."""
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("chromium is not installed: apt-get install chromium chromium-driver")
-    pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    """Skip without Chromium and its driver, except on CI, where the missing package fails the test by name."""
+    debian_tool(str(CHROMIUM), "chromium", package="chromium")
+    debian_tool("chromedriver", package="chromium-driver")
 
 
 def open_offline_chromium(languages: str) -> webdriver.Chrome:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from sync.models import CatalogFile, FileStatus, QuarantinedRow, SyncProgressTask, TaskStatus, TaskType
-from tests.admin.conftest import CatalogFileFactory, TaskFactory
+from tests.factories import CatalogFileFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 TASKS = reverse("admin:sync_syncprogresstask_changelist")

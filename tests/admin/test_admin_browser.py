@@ -14,8 +14,9 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from erp.celery import app as celery_app
 from sync.models import SyncProgressTask, TaskStatus
-from tests.conftest import BASE_DIR
-from tests.admin.conftest import OPERATOR, OPERATOR_PASSWORD, TaskFactory
+from tests.admin.browser import chromium_missing
+from tests.factories import OPERATOR, OPERATOR_PASSWORD, TaskFactory
+from tests.processes import BASE_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -25,10 +26,12 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-
 PAGE_TIMEOUT_S = 20
 TASKS = "/admin/sync/syncprogresstask/"
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
-    pytest.mark.slow,
-]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("chromium_installed")]
+
+
+@pytest.fixture(scope="module")
+def chromium_installed():
+    chromium_missing()
 
 
 @pytest.fixture

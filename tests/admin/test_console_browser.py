@@ -18,7 +18,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.admin.browser import chromium_missing, failed_loads, foreign_requests, open_offline_chromium, screenshot
-from tests.conftest import BASE_DIR, wait_for
+from tests.processes import BASE_DIR, wait_for
 from tests.run_env import free_port, stop_process
 
 pytestmark = pytest.mark.slow

@@ -15,9 +15,9 @@ from erp.audit.models import AuditOperation
 from erp.audit.services import audit_record
 from ratelimit.models import RateLimitEvent, RateLimitOverride
 from sync import models as sync_models
-from tests.admin.conftest import CatalogFileFactory, TaskFactory
 from tests.admin.labels import page_labels
-from tests.conftest import BASE_DIR
+from tests.factories import CatalogFileFactory, TaskFactory
+from tests.processes import BASE_DIR
 
 CATALOG = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 OUR_APPS = ("sync", "ratelimit", "audit")

@@ -8,7 +8,7 @@ import pytest
 
 from erp.users import api_user_create
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
-from tests.conftest import http_json, start_web, wait_for, worker_env
+from tests.processes import http_json, start_web, wait_for, worker_env
 from tests.run_env import stop_process
 
 pytestmark = pytest.mark.worker

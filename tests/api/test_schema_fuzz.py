@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from erp.users import api_user_create
-from tests.conftest import BASE_DIR, start_web, worker_env
+from tests.processes import BASE_DIR, start_web, worker_env
 from tests.run_env import stop_process
 
 pytestmark = pytest.mark.slow

@@ -2,8 +2,8 @@
 submissions through the seed's services, uploads, template writes; every answer matches the schema."""
 
 import json
-from urllib.parse import urlencode
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_celery_results.models import TaskResult
 
 from erp.celery import app as celery_app
-from sync.builtin_templates import BUILTIN_TEMPLATES
 from sync.api.viewset_serializers import FieldTemplateSerializer
+from sync.builtin_templates import BUILTIN_TEMPLATES
 from sync.models import CatalogFile, FieldTemplate, FileStatus, QuarantinedRow, SyncProgressTask, TaskStatus
 from sync.services.uploads import catalog_upload
 from tests.api.openapi import assert_matches_schema

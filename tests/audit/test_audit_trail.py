@@ -17,7 +17,7 @@ from erp.audit.services import audit_records_trim
 from erp.users import api_user_create
 from ratelimit.models import RateLimitOverride
 from sync.models import FieldTemplate, PlatformAccount, SyncProgressTask, TaskStatus
-from tests.admin.conftest import CatalogFileFactory, TaskFactory
+from tests.factories import CatalogFileFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 COMMAND_ACTOR = f"os:{getpass.getuser()}"

@@ -12,7 +12,7 @@ from cache.decorators import BYPASS, HIT, MISS
 from cache.selectors import account_stats
 from cache.store import RETRY_S
 from tests.cache.http import http_get
-from tests.conftest import start_web, wait_for, worker_env
+from tests.processes import start_web, wait_for, worker_env
 from tests.run_env import stop_process
 
 ENDPOINTS = ["/api/collection/accounts?enabled=true", "/api/accounts/stats", "/api/component-versions"]

@@ -10,7 +10,7 @@ from cache.tasks import warm_cache
 from cache.warmup import HOT_READS
 from erp.users import api_user_create
 from tests.cache.http import http_get
-from tests.conftest import start_web, wait_for, worker_env
+from tests.processes import start_web, wait_for, worker_env
 from tests.run_env import stop_process
 
 pytestmark = pytest.mark.worker

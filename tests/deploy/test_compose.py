@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.conftest import BASE_DIR
+from tests.processes import BASE_DIR
 
 DEPLOY = BASE_DIR / "deploy"
 COMPOSE_FILES = ["docker-compose.prod.yml", "docker-compose.dev.yml"]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import BASE_DIR, wait_for
 from tests.monitoring.stack import tool
+from tests.processes import BASE_DIR, wait_for
 from tests.ratelimit.http import call
 from tests.run_env import RUN_DIR, free_port, stop_process
 

@@ -7,7 +7,7 @@ import secrets
 import subprocess
 import sys
 
-from tests.conftest import BASE_DIR
+from tests.processes import BASE_DIR
 
 DEPLOY = BASE_DIR / "deploy"
 

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 import redis
 
-from tests.conftest import BASE_DIR, wait_for
+from tests.processes import BASE_DIR, wait_for
 from tests.run_env import RUN_DIR, free_port, stop_process
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from sync.models import FACT_MODELS, CatalogFile, SyncProgressTask
-from tests.conftest import BASE_DIR
+from tests.processes import BASE_DIR
 from tests.run_env import stop_process
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]

@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from tests.conftest import BASE_DIR
 from tests.monitoring.stack import run_tool
+from tests.processes import BASE_DIR
 from tests.run_env import RUN_DIR
 
 UNITS = BASE_DIR / "deploy" / "systemd"

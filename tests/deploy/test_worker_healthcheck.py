@@ -10,7 +10,7 @@ import uuid
 import pytest
 import yaml
 
-from tests.conftest import BASE_DIR
+from tests.processes import BASE_DIR
 from tests.run_env import stop_process
 
 DEPLOY = BASE_DIR / "deploy"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import worker_env
 from tests.monitoring.stack import Processes
+from tests.processes import worker_env
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import BASE_DIR, http_json, wait_for
-from tests.tools import debian_tool
+from tests.processes import BASE_DIR, http_json, wait_for
 from tests.run_env import RUN_DIR, free_port, stop_process
+from tests.tools import debian_tool
 
 START_TIMEOUT_S = 90
 # name -> (binaries, Debian package); Debian names AlertManager's binary prometheus-alertmanager.

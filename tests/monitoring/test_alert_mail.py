@@ -14,9 +14,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import yaml
 
-from tests.conftest import BASE_DIR, wait_for
 from tests.monitoring.receivers import Mailbox, Webhook
 from tests.monitoring.stack import Processes, run_tool, tool
+from tests.processes import BASE_DIR, wait_for
 from tests.run_env import RUN_DIR, free_port
 
 MONITORING = BASE_DIR / "monitoring"

@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from erp.celery import app as celery_app
-from tests.conftest import BASE_DIR, wait_for
 from tests.monitoring.e2e_tasks import TASK_NAME
 from tests.monitoring.receivers import Webhook
 from tests.monitoring.stack import tool
+from tests.processes import BASE_DIR, wait_for
 from tests.run_env import RUN_DIR, free_port
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]

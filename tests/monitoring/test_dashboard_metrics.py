@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from erp.celery import app as celery_app
-from tests.conftest import BASE_DIR, wait_for
 from tests.monitoring.e2e_tasks import TASK_NAME
 from tests.monitoring.stack import promql_metric_names, scrape, value
+from tests.processes import BASE_DIR, wait_for
 from tests.run_env import free_port
 
 MONITORING = BASE_DIR / "monitoring"

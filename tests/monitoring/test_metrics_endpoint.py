@@ -18,8 +18,8 @@ from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus, TaskType
 from sync.services.catalog import catalog_scan
 from sync.services.task_lifecycle import sync_task_create
-from tests.conftest import http_json, wait_for
 from tests.monitoring.stack import scrape, value
+from tests.processes import http_json, wait_for
 from tests.run_env import RUN_DIR, free_port
 from tests.sync.helpers import run_to_end
 

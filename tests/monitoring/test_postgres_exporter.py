@@ -5,8 +5,8 @@ connections."""
 import psycopg
 from django.db import connection
 
-from tests.conftest import wait_for
 from tests.monitoring.stack import scrape, value
+from tests.processes import wait_for
 
 EXTRA_CONNECTIONS = 5
 

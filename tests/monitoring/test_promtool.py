@@ -5,8 +5,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import BASE_DIR
 from tests.monitoring.stack import run_tool
+from tests.processes import BASE_DIR
 
 MONITORING = BASE_DIR / "monitoring"
 RULES = MONITORING / "alert_rules.yml"

@@ -9,7 +9,7 @@ from django_celery_results.models import TaskResult
 from erp.beat_jobs import beat_jobs_install
 from erp.users import api_user_create
 from sync.models import CatalogFile, OrderLine, SyncProgressTask, TaskStatus
-from tests.conftest import http_json, start_beat, start_web, wait_for, worker_env
+from tests.processes import http_json, start_beat, start_web, wait_for, worker_env
 from tests.run_env import RUN_DIR, stop_process
 from tests.sync.helpers import shops_of_orders
 

@@ -12,7 +12,7 @@ from erp.users import api_user_create
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
 from sync.services.quota import KEY
 from sync.services.task_lifecycle import sync_task_create
-from tests.conftest import start_beat, wait_for, worker_env
+from tests.processes import start_beat, wait_for, worker_env
 from tests.run_env import RUN_DIR, kill_hard, stop_process
 from tests.sync.helpers import shops_of_orders
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import http_json, start_web, worker_env
+from tests.processes import http_json, start_web, worker_env
 from tests.run_env import stop_process
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from sync.models import SyncProgressTask, TaskStatus
-from tests.conftest import BASE_DIR, wait_for, worker_env
+from tests.processes import BASE_DIR, wait_for, worker_env
 from tests.sync.helpers import shops_of_orders
 
 pytestmark = pytest.mark.worker

@@ -4,7 +4,7 @@ import pytest
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from erp.beat_jobs import beat_jobs_install
-from tests.conftest import start_beat, wait_for, worker_env
+from tests.processes import start_beat, wait_for, worker_env
 from tests.run_env import RUN_DIR, kill_hard, stop_process
 
 pytestmark = pytest.mark.worker

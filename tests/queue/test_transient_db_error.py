@@ -6,7 +6,7 @@ from django.db import connection
 
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
 from sync.services.task_lifecycle import sync_task_create
-from tests.conftest import wait_for
+from tests.processes import wait_for
 from tests.sync.helpers import shops_of_orders
 
 pytestmark = pytest.mark.worker

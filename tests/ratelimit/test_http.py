@@ -8,7 +8,7 @@ from django.test import Client
 
 from erp.users import api_user_create
 from ratelimit.models import RateLimitOverride
-from tests.conftest import start_web, wait_for, worker_env
+from tests.processes import start_web, wait_for, worker_env
 from tests.ratelimit.http import call, window_fresh
 from tests.run_env import RUN_DIR, start_redis_server, stop_process
 

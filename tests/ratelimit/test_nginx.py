@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASE_DIR, start_web, wait_for, worker_env
+from tests.processes import BASE_DIR, start_web, wait_for, worker_env
 from tests.ratelimit.http import call, window_fresh
 from tests.run_env import RUN_DIR, free_port, stop_process
 from tests.tools import debian_tool

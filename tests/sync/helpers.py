@@ -8,7 +8,7 @@ from sync.demo.exports import demo_exports_write
 from sync.ingest.rows import SKIP_DESCRIPTION, SKIP_TOTALS
 from sync.models import CatalogFile, FileStatus, QuarantinedRow, SyncProgressTask, TaskStatus
 from sync.services.catalog import catalog_scan
-from tests.conftest import wait_for
+from tests.processes import wait_for
 
 FINISHED = (TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)
 SKIP_CATEGORY = {SKIP_TOTALS: "totals", SKIP_DESCRIPTION: "description"}

@@ -10,7 +10,7 @@ from sync.errors import TaskStateConflict
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
 from sync.services.file_runs import catalog_file_hold_for_shell
 from sync.services.task_lifecycle import sync_task_create
-from tests.conftest import wait_for
+from tests.processes import wait_for
 from tests.sync.helpers import run_to_end, shops_of_orders
 
 ROWS = 20_000

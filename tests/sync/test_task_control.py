@@ -12,7 +12,7 @@ from erp.users import api_user_create
 from sync.models import CatalogFile, FileStatus, OrderLine, SyncProgressTask, TaskStatus, TaskType
 from sync.selectors import DURATION_CACHE_KEY, task_queue_place
 from sync.services.task_lifecycle import sync_task_create
-from tests.conftest import wait_for
+from tests.processes import wait_for
 from tests.sync.helpers import run_to_end, shops_of_orders
 
 OPERATOR_PATHS = ["api", "admin"]

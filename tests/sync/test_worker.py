@@ -7,7 +7,7 @@ from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile, FileStatus, OrderLine, TaskStatus, TaskType
 from sync.services.catalog import catalog_scan
 from sync.services.task_lifecycle import sync_task_create
-from tests.conftest import wait_for
+from tests.processes import wait_for
 from tests.sync.guard_files import write_guard_files
 from tests.sync.helpers import assert_matches_expected, run_to_end
 

@@ -14,7 +14,7 @@ from sync.models import CatalogFile
 from sync.services.catalog import catalog_scan
 from tests.api.predecessor import schemas
 from tests.api.predecessor.client import LegacyClient, poll
-from tests.conftest import start_web, worker_env
+from tests.processes import start_web, worker_env
 from tests.run_env import stop_process
 
 pytestmark = pytest.mark.worker

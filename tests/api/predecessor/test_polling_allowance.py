@@ -10,7 +10,7 @@ from django.conf import settings
 from erp.users import api_user_create
 from sync.models import CatalogFile
 from tests.api.predecessor.client import LegacyClient
-from tests.conftest import start_web, worker_env
+from tests.processes import start_web, worker_env
 from tests.run_env import stop_process
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
