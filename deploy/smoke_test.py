@@ -27,7 +27,8 @@ import uuid
 from datetime import datetime, timezone
 
 HEALTH_PATHS = ("/healthz", "/readyz")
-FINISHED = ("completed", "failed", "cancelled")
+# The predecessor's progress vocabulary (PREDECESSOR_API.md): these end a task.
+FINISHED = ("completed", "failed", "partial_success", "cancelled")
 # Where an uploaded smoke file goes: a platform and domain no built-in template reads.
 UPLOAD_TO = {"platform_code": "miaoshou", "shop_id": "erp-smoke-test", "data_domain": "inventory",
              "granularity": "snapshot"}
@@ -156,8 +157,9 @@ def _multipart(fields: dict, file_name: str, content: bytes):
 
 
 def submit(api: Api, file_id: int, priority=None) -> dict:
-    status, answer = api.call("POST", "/api/data-sync/single", {"file_id": file_id, "priority": priority})
-    if status != 202:
+    body = {"file_id": file_id, **({"priority": priority} if priority else {})}
+    status, answer = api.call("POST", "/api/data-sync/single", body)
+    if status != 200:
         raise StepFailed(f"POST /api/data-sync/single answered {status}: {_said(answer)}")
     if answer["data"].get("fallback"):
         raise StepFailed(f"task {answer['data']['task_id']} was saved but the broker is unreachable: it waits "
@@ -168,7 +170,7 @@ def submit(api: Api, file_id: int, priority=None) -> dict:
 def step_submit(api: Api, state: dict) -> str:
     task = submit(api, state["file"]["id"])
     state["task_id"] = task["task_id"]
-    return f"task {task['task_id']} {task['status']}, queue position {task['queue_position']}"
+    return f"task {task['task_id']} {task['status']} (celery task {task['celery_task_id']})"
 
 
 def poll(api: Api, task_id: str, timeout_s: float) -> dict:
@@ -184,11 +186,11 @@ def poll(api: Api, task_id: str, timeout_s: float) -> dict:
             return task
         waited = time.monotonic() - started
         if waited > timeout_s:
-            if task["status"] == "queued":
+            if task["status"] == "pending":
                 raise StepFailed(f"task {task_id} still queued after {waited:.0f} s: no worker took it (are the "
                                  "data_sync workers running? docker compose ps, systemctl status 'erp-worker@*')")
             raise StepFailed(f"task {task_id} still {task['status']} after {waited:.0f} s "
-                             f"(file {task['current_file']!r} at {task['file_progress']:.0f} %)")
+                             f"(file {task['current_file']!r}, {task['progress_percent']:.0f} % of the files)")
         time.sleep(POLL_INTERVALS_S[min(polls, len(POLL_INTERVALS_S) - 1)])
         polls += 1
 
@@ -197,31 +199,30 @@ def step_poll(api: Api, state: dict) -> str:
     started = time.monotonic()
     task = poll(api, state["task_id"], state["timeout"])
     if task["status"] != "completed":
-        raise StepFailed(f"task {task['task_id']} {task['status']}: {task['errors'][:3]}")
+        raise StepFailed(f"task {task['task_id']} {task['status']}: {task['error_summary']}")
     return (f"task {task['task_id']} completed in about {time.monotonic() - started:.0f} s: "
-            f"{task['processed_files']} file ({task['succeeded_files']} synced, {task['skipped_files']} skipped), "
-            f"rows read {task['rows_read']}, ingested {task['rows_ingested']}, quarantined {task['rows_quarantined']}")
+            f"{task['processed_files']} file ({task['success_files']} synced, {task['skipped_files']} skipped), "
+            f"rows {task['total_rows']}, valid {task['valid_rows']}, quarantined {task['quarantined_rows']}")
 
 
 def step_cancel(api: Api, state: dict) -> str:
     for _ in range(CANCEL_ATTEMPTS):
         task_id = submit(api, state["file"]["id"], priority=1)["task_id"]
-        status, answer = api.call("POST", f"/api/data-sync/cancel-task/{task_id}")
-        if status == 409 and (answer.get("error") or {}).get("code") == "task_not_cancellable":
+        status, answer = api.call("DELETE", f"/api/data-sync/cancel-task/{task_id}")
+        if status == 400:
             poll(api, task_id, state["timeout"])  # it finished before the cancel arrived: try again
             continue
         if status != 200:
-            raise StepFailed(f"POST /api/data-sync/cancel-task/{task_id} answered {status}: {_said(answer)}")
-        if answer["data"]["status"] == "cancelled":
+            raise StepFailed(f"DELETE /api/data-sync/cancel-task/{task_id} answered {status}: {_said(answer)}")
+        if answer.get("revoked"):
             return f"task {task_id} cancelled before it started"
         task = poll(api, task_id, state["timeout"])
-        if task["cancel_requested"] and task["status"] in ("cancelled", "completed"):
+        if task["status"] in ("cancelled", "completed"):
             return (f"task {task_id} had started its only file: the cancel was recorded and it ended "
                     f"{task['status']} after that file (a running task stops at the next file boundary)")
-        raise StepFailed(f"task {task_id} ended {task['status']} after the cancel (cancel_requested "
-                         f"{task['cancel_requested']}): {task['errors'][:3]}")
+        raise StepFailed(f"task {task_id} ended {task['status']} after the cancel: {task['error_summary']}")
     return (f"the worker finished each of {CANCEL_ATTEMPTS} second tasks before its cancel arrived; the server "
-            "refused those cancels as it should (409 task_not_cancellable)")
+            "refused those cancels as it should (400: the task is finished)")
 
 
 STEPS = [("health", step_health), ("login", step_login), ("find a file", step_find_file),

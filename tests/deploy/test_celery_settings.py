@@ -24,6 +24,8 @@ def test_a_pool_process_is_replaced_after_max_tasks_per_child(processes, stack_e
     processes.worker({**stack_env, "CELERY_WORKER_MAX_TASKS_PER_CHILD": "2"}, "recycle",
                      include="tests.deploy.pid_task")
 
-    pids = [celery_app.send_task(TASK_NAME, queue="data_sync").get(timeout=RESULT_TIMEOUT_S) for _ in range(3)]
+    pids = [celery_app.send_task(TASK_NAME, queue="data_sync").get(timeout=RESULT_TIMEOUT_S) for _ in range(6)]
 
-    assert pids[0] == pids[1] != pids[2]
+    # No pool process runs more than 2 tasks (other messages of the run's broker may take a turn too, so
+    # the count per process is an upper bound, not an exact pattern).
+    assert max(pids.count(pid) for pid in pids) <= 2 and len(set(pids)) >= 3
