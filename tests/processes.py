@@ -73,7 +73,7 @@ def start_web(env: dict, app: str = "erp.wsgi:application") -> tuple[subprocess.
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: http_json("GET", f"{url}/healthz")[0] == 200, timeout=60, what="gunicorn")
+        wait_for(lambda: http_json("GET", f"{url}/healthz")[0] == 200, timeout=120, what="gunicorn")
     except AssertionError:
         stop_process(process)
         raise
