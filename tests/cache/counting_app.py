@@ -7,8 +7,9 @@ import time
 
 import redis
 
-from cache import selectors  # noqa: E402
 from erp.wsgi import application as erp_application  # first: it sets Django up
+
+from cache import selectors  # noqa: E402
 
 COMPUTE_S = 0.3
 _counter = redis.Redis.from_url(os.environ["ERP_TEST_COUNTER_URL"])
