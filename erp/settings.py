@@ -203,6 +203,8 @@ ERP_MAX_FILE_BYTES = env.int("ERP_MAX_FILE_BYTES", default=512 * 1024 * 1024)
 # An xlsx is a zip: refuse it before reading when it would inflate beyond this or by more than this ratio.
 ERP_MAX_UNCOMPRESSED_BYTES = env.int("ERP_MAX_UNCOMPRESSED_BYTES", default=2 * 1024 * 1024 * 1024)
 ERP_MAX_COMPRESSION_RATIO = env.int("ERP_MAX_COMPRESSION_RATIO", default=100)
+# What reading one workbook sheet may hold in memory: a sheet whose inflated XML would need more is refused.
+ERP_WORKBOOK_MEMORY_BYTES = env.int("ERP_WORKBOOK_MEMORY_BYTES", default=1024 * 1024 * 1024)
 ERP_DEFAULT_SHOP_TIMEZONE = env.str("ERP_DEFAULT_SHOP_TIMEZONE", default="Asia/Shanghai")
 MAX_TASKS_PER_USER = env.int("MAX_TASKS_PER_USER", default=10)
 # A running task refreshes its heartbeat this often (seconds); one silent for STALE seconds is taken

@@ -43,6 +43,10 @@ class PlatformAccount(models.Model):
     timezone = models.CharField(
         max_length=50, blank=True, help_text=_("IANA zone of the shop's local times; empty: the default"),
         verbose_name=_("timezone"))
+    number_locale = models.CharField(
+        max_length=20, blank=True,
+        help_text=_("How the shop's exports write numbers, e.g. id_ID, vi_VN, en_US; empty: from the region"),
+        verbose_name=_("number locale"))
     enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
     last_collected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last collected at"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
@@ -79,6 +83,12 @@ class ComponentVersion(models.Model):
         return f"{self.component_name} {self.version}"
 
 
+class DateOrder(models.TextChoices):
+    DMY = "DMY", _("day/month/year")
+    MDY = "MDY", _("month/day/year")
+    YMD = "YMD", _("year/month/day")
+
+
 class FieldTemplate(models.Model):
     """How to read one platform's export of one data domain.
 
@@ -105,6 +115,14 @@ class FieldTemplate(models.Model):
     dedup_fields = models.JSONField(default=list, blank=True, verbose_name=_("dedup fields"))
     date_formats = models.JSONField(default=list, blank=True, help_text=_("strftime formats, preferred first"),
         verbose_name=_("date formats"))
+    number_locale = models.CharField(
+        max_length=20, blank=True,
+        help_text=_("How this export writes numbers, e.g. id_ID; empty: the shop's locale"),
+        verbose_name=_("number locale"))
+    date_order = models.CharField(
+        max_length=3, blank=True, choices=DateOrder.choices,
+        help_text=_("Day/month order of dates written as text; empty: from the locale, else from the column"),
+        verbose_name=_("date order"))
     date_from_period = models.BooleanField(
         default=False, help_text=_("Rows carry no date: the business date is the file's period start"),
         verbose_name=_("date from period"))
@@ -181,6 +199,13 @@ class CatalogFile(models.Model):
     rows_skipped = models.PositiveIntegerField(default=0, verbose_name=_("rows skipped"))
     last_error = models.TextField(blank=True, verbose_name=_("last error"))
     last_result = models.JSONField(default=dict, blank=True, verbose_name=_("last result"))
+    number_locale = models.CharField(
+        max_length=20, blank=True, help_text=_("How this file writes numbers; empty: the template's or the shop's"),
+        verbose_name=_("number locale"))
+    encoding = models.CharField(max_length=40, blank=True, help_text=_("Text encoding the last sync read"),
+        verbose_name=_("encoding"))
+    sheet_name = models.CharField(max_length=255, blank=True, help_text=_("Workbook sheet the last sync read"),
+        verbose_name=_("sheet name"))
     first_seen_at = models.DateTimeField(auto_now_add=True, verbose_name=_("first seen at"))
     last_synced_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last synced at"))
     # Seconds the last sync of the file took (file_run measures it); the dashboard lists the slowest.
