@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sync.counters import file_sync_record
 from sync.errors import FileRejected
+from sync.ingest.locales import file_locale
 from sync.ingest.prefetch import prefetched
 from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
 from sync.ingest.rows import SKIP_DUPLICATE, RowPlan, prepare_batch
@@ -40,6 +41,7 @@ class FileSyncResult:
     template: str = ""
     encoding: str = ""
     header_row: int | None = None
+    number_locale: str = ""
     rows_read: int = 0
     rows_ingested: int = 0
     rows_quarantined: int = 0
@@ -50,6 +52,8 @@ class FileSyncResult:
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     missing_template_fields: list[str] = field(default_factory=list)
     unmapped_columns: list[str] = field(default_factory=list)
+    # Per mapped column: how its values were read (locale and marks, date order, and why).
+    decisions: dict[str, dict] = field(default_factory=dict)
     error: str = ""
 
     @property
@@ -98,15 +102,21 @@ def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
 
 
 def _ingest(file, template, task, options, progress, result: FileSyncResult):
+    account = PlatformAccount.objects.filter(platform_code=file.platform_code, shop_id=file.shop_id).first()
     source = _open(file, template, options, result)
+    locale = file_locale(file_locale=file.number_locale, template_locale=template.number_locale, account=account)
+    result.number_locale = locale or ""
     try:
         plan = RowPlan.build(
             model=FACT_MODELS[template.data_domain], template=template, header=source.header,
-            timezone=_shop_timezone(file), platform_code=file.platform_code, shop_id=file.shop_id,
-            granularity=file.granularity, period_start=file.period_start, file_id=file.id,
+            timezone=(account and account.timezone) or settings.ERP_DEFAULT_SHOP_TIMEZONE,
+            platform_code=file.platform_code, shop_id=file.shop_id, granularity=file.granularity,
+            period_start=file.period_start, file_id=file.id, locale=locale,
+            locale_declared=bool(file.number_locale or template.number_locale or (account and account.number_locale)),
         )
         with transaction.atomic():
             _write(file, task, options, progress, source, plan, result)
+        result.decisions = plan.decisions_report()
     finally:
         source.close()
     if result.rows_ingested == 0 and result.rows_quarantined:
@@ -168,11 +178,6 @@ def _write(file, task, options, progress, source: SourceTable, plan: RowPlan, re
 def _has_substitute(template, name: str) -> bool:
     options = template.options or {}
     return name in options.get("defaults", {}) or bool(options.get("fallbacks", {}).get(name))
-
-
-def _shop_timezone(file: CatalogFile) -> str:
-    account = PlatformAccount.objects.filter(platform_code=file.platform_code, shop_id=file.shop_id).first()
-    return (account and account.timezone) or settings.ERP_DEFAULT_SHOP_TIMEZONE
 
 
 def _quarantine(file, task, rows):

@@ -7,17 +7,23 @@ from datetime import date
 import polars as pl
 from django.db import models
 
+from sync.errors import FileRejected
+from sync.ingest import dates, numbers
 from sync.ingest import normalize as norm
+from sync.ingest.cells import MARKS
+from sync.ingest.convert import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT, FieldShape
+from sync.ingest.convert import datetime_value, decimal_value, int_value, percent_value, text_value
 from sync.ingest.headers import HeaderMatch
+from sync.ingest.locales import date_order
 from sync.models import FactBase, FieldTemplate
 
-TEXT, INT, DECIMAL, PERCENT, DATE, DATETIME = "text", "int", "decimal", "percent", "date", "datetime"
+NUMBER_KINDS = (INT, DECIMAL, PERCENT)
+DATE_KINDS = (DATE, DATETIME)
 SKIP_TOTALS = "totals row"
 SKIP_DESCRIPTION = "column description row"
 SKIP_DUPLICATE = "duplicate key in file (the last row wins)"
 # Text columns at the start of a row where a totals label is written.
 TOTALS_LABEL_COLUMNS = 3
-DECIMAL_PLACES = 4
 
 
 def model_field_type(model_field: models.Field) -> str:
@@ -45,9 +51,14 @@ class RowPlan:
     granularity: str
     period_start: date | None
     file_id: int
+    locale: str | None = None  # the file's number locale (locales.file_locale)
+    locale_declared: bool = False  # declared by the file, template or shop, not taken from the region
     types: dict[str, str] = field(default_factory=dict)  # fact column -> type
+    shapes: dict[str, FieldShape] = field(default_factory=dict)
     max_lengths: dict[str, int] = field(default_factory=dict)
     extra_columns: dict[str, int] = field(default_factory=dict)  # name in `extra` -> source column
+    # Per field, how its text is read: made on the first batch from its values, kept for the file.
+    decisions: dict[str, numbers.NumberDecision | dates.DateDecision] = field(default_factory=dict)
 
     @classmethod
     def build(cls, *, model, template, header, **place) -> "RowPlan":
@@ -58,6 +69,7 @@ class RowPlan:
             if name in skip and not (name == "business_date" and name in template.mapping):
                 continue
             plan.types[name] = template.types.get(name) or model_field_type(model_field)
+            plan.shapes[name] = FieldShape.of(model_field, plan.types[name])
             if isinstance(model_field, models.CharField):
                 plan.max_lengths[name] = model_field.max_length
         # `extra` keeps every named column no fact column takes, helper fields such as parent_sku included.
@@ -66,6 +78,15 @@ class RowPlan:
         plan.extra_columns = {names[i]: i for i in range(len(names))
                               if i not in into_columns and not header.is_unnamed(i)}
         return plan
+
+    def decisions_report(self) -> dict[str, dict]:
+        """What the result says of each mapped column's reading."""
+        report = {}
+        for name, decision in self.decisions.items():
+            column = self.header.field_columns.get(name)
+            source = self.header.headers[column] if column is not None else ""
+            report[name] = {"column": source, "type": self.types[name], **decision.as_dict()}
+        return report
 
     @property
     def db_columns(self) -> list[str]:
@@ -159,10 +180,7 @@ Check = tuple[pl.Expr, pl.Expr]  # (the row fails, the reason text)
 
 def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], plan: RowPlan) -> tuple[list[pl.Expr], list[Check]]:
     values, checks = [], []
-    template = plan.template
-    required = set(template.required_fields)
-    formats = norm.date_formats_for(template.date_formats)
-    counts_by_text: dict[str, dict] = {}
+    required = set(plan.template.required_fields)
     for name, kind in plan.types.items():
         text = texts.get(name)
         if text is None:
@@ -170,30 +188,52 @@ def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], plan: RowPlan) -> t
                 checks.append((pl.lit(True), pl.lit(f"{name}: required column is missing")))
             values.append((pl.lit("") if kind == TEXT else pl.lit(None)).alias(_value(name)))
             continue
-        counts = {}
-        if kind in (DATE, DATETIME):
-            key = str(text)
-            if key not in counts_by_text:
-                counts_by_text[key] = norm.format_counts(cleaned.select(text).to_series(), formats)
-            counts = counts_by_text[key]
-        values.append(_convert(text, kind, formats, counts, plan.timezone).alias(_value(name)))
-        checks += _checks(name, text, kind, plan)
-    if template.date_from_period:
+        converted = _convert(name, kind, text, cleaned, plan)
+        values.append(converted.value.alias(_value(name)))
+        checks += _checks(name, text, kind, converted.cause, plan)
+    if plan.template.date_from_period:
         values.append(pl.lit(plan.period_start, dtype=pl.Date).alias(_value("business_date")))
     return values, checks
 
 
-def _convert(text: pl.Expr, kind: str, formats: list[str], counts: dict, tz: str) -> pl.Expr:
+def _convert(name: str, kind: str, text: pl.Expr, cleaned: pl.DataFrame, plan: RowPlan):
     if kind == TEXT:
-        return text.fill_null("")
-    if kind in (DATE, DATETIME):
-        utc = norm.parse_datetime(text, formats, counts, tz)
-        return norm.local_date(utc, tz) if kind == DATE else utc
-    number = norm.parse_percent(text) if kind == PERCENT else norm.parse_number(text)
-    return number.round(0).cast(pl.Int64, strict=False) if kind == INT else number.round(DECIMAL_PLACES)
+        return text_value(text)
+    decision = _decide(name, kind, cleaned.select(text).to_series(), plan)
+    if kind in DATE_KINDS:
+        return datetime_value(text, decision, plan.template.date_formats, plan.timezone, kind)
+    convert = {INT: int_value, DECIMAL: decimal_value, PERCENT: percent_value}[kind]
+    return convert(text, decision, plan.shapes[name])
 
 
-def _checks(name: str, text: pl.Expr, kind: str, plan: RowPlan) -> list[Check]:
+def _decide(name: str, kind: str, column: pl.Series, plan: RowPlan):
+    """The column's reading from this batch's values; a later batch may not overturn the first's."""
+    template = plan.template
+    if kind in DATE_KINDS:
+        declared = dates.template_orders(template.date_order, template.date_formats)
+        decision = dates.date_decide(column, declared=declared, locale_order=date_order(plan.locale),
+                                     locale=plan.locale, buddhist_era=(plan.locale or "").startswith("th"))
+    else:
+        decision = numbers.number_decide(column, locale=plan.locale, declared=plan.locale_declared,
+                                         whole=kind == INT)
+    first = plan.decisions.setdefault(name, decision)
+    if _overturns(first, decision):
+        raise FileRejected(f"column {name}: its values change how they are written within the file "
+                           f"(first read by {first.why}; later {decision.why}); no value was stored",
+                           code="convention_changes")
+    return first
+
+
+def _overturns(first, later) -> bool:
+    """A later batch shows the first batch's reading of ambiguous values was not safe."""
+    if isinstance(first, numbers.NumberDecision):
+        trusted = first.convention is not None and not first.contradicted
+        return trusted and (later.contradicted or later.convention != first.convention)
+    return any(a.order is not None and not a.strict and b.order != a.order
+               for a, b in ((first.plain, later.plain), (first.ampm, later.ampm)))
+
+
+def _checks(name: str, text: pl.Expr, kind: str, cause: pl.Expr, plan: RowPlan) -> list[Check]:
     """What makes one field's value invalid, evaluated on the converted frame."""
     value = pl.col(_value(name))
     checks = []
@@ -202,14 +242,10 @@ def _checks(name: str, text: pl.Expr, kind: str, plan: RowPlan) -> list[Check]:
     if name in plan.max_lengths:
         limit = plan.max_lengths[name]
         checks.append((text.str.len_chars() > limit, pl.lit(f"{name}: longer than {limit} characters")))
-    if kind in (DATE, DATETIME):
-        checks.append((text.is_not_null() & value.is_null(), pl.format(f"{name}: not a date: '{{}}'", text)))
-    elif kind != TEXT:
-        number = norm.parse_percent(text) if kind == PERCENT else norm.parse_number(text)
-        checks.append((text.is_not_null() & number.is_null(), pl.format(f"{name}: not a number: '{{}}'", text)))
-        if kind == INT:
-            checks.append((number.round(0) != number, pl.format(f"{name}: not a whole number: '{{}}'", text)))
-            checks.append((number < 0, pl.format(f"{name}: negative value: '{{}}'", text)))
+    checks.append((text.is_not_null() & value.is_null(),
+                   pl.format(f"{name}: {{}}: '{{}}'", cause, text.str.strip_chars_start(MARKS))))
+    if kind == INT:
+        checks.append((value < 0, pl.format(f"{name}: negative value: '{{}}'", text.str.strip_chars_start(MARKS))))
     return checks
 
 
@@ -234,7 +270,9 @@ def _is_description_row(texts: dict[str, pl.Expr], plan: RowPlan) -> pl.Expr:
 def _extra_struct(frame: pl.DataFrame, plan: RowPlan) -> pl.Series:
     if not plan.extra_columns:
         return pl.Series("extra", ["{}"] * frame.height, dtype=pl.String)
-    return frame.select(pl.struct([pl.col(f"c{i}").alias(n) for n, i in plan.extra_columns.items()])).to_series()
+    return frame.select(pl.struct([
+        pl.col(f"c{i}").str.strip_chars_start(MARKS).alias(n) for n, i in plan.extra_columns.items()
+    ])).to_series()
 
 
 def _quarantined(rows: pl.DataFrame, bad: pl.DataFrame, checks: list[Check],
@@ -244,5 +282,6 @@ def _quarantined(rows: pl.DataFrame, bad: pl.DataFrame, checks: list[Check],
     reasons = bad.select(pl.concat_list([pl.when(c.fill_null(False)).then(m) for c, m in checks]).list.drop_nulls())
     names = _unique_names(plan.header.headers)
     width = min(len(names), rows.width - 1)
-    raw = rows.select(pl.struct([pl.col(f"c{i}").alias(names[i]) for i in range(width)]).alias("raw"))["raw"]
+    raw = rows.select(pl.struct([pl.col(f"c{i}").str.strip_chars_start(MARKS).alias(names[i])
+                                 for i in range(width)]).alias("raw"))["raw"]
     return list(zip(bad["_row"].to_list(), raw.to_list(), reasons.to_series().to_list(), strict=True))

@@ -1,0 +1,120 @@
+"""One field's cleaned text to its typed value, with the cause of every refusal.
+
+Each converter returns the value (null where the text cannot be read for sure) and the cause text
+read only for refused values. Amounts stay decimal text until cast to the column's own precision, so
+a 17-digit amount is never squeezed through a float; a value the column cannot hold is refused
+instead of failing the file's transaction."""
+
+from dataclasses import dataclass
+
+import polars as pl
+from django.db import models
+
+from sync.ingest import dates, numbers
+from sync.ingest.cells import DATE_MARK, EXACT_INTEGER_LIMIT, MARKS, NUMBER_MARK
+
+TEXT, INT, DECIMAL, PERCENT, DATE, DATETIME = "text", "int", "decimal", "percent", "date", "datetime"
+_TRAILING_ZEROS = r"\.0*$"
+
+
+@dataclass(frozen=True)
+class FieldShape:
+    kind: str
+    digits: int = 18  # decimal: max_digits, places
+    places: int = 4
+    int_limit: int = 2**63
+
+    @classmethod
+    def of(cls, model_field: models.Field, kind: str) -> "FieldShape":
+        if isinstance(model_field, models.DecimalField):
+            return cls(kind, model_field.max_digits, model_field.decimal_places)
+        if isinstance(model_field, models.BigIntegerField):
+            return cls(kind, int_limit=2**63)
+        if isinstance(model_field, models.SmallIntegerField):
+            return cls(kind, int_limit=2**15)
+        return cls(kind, int_limit=2**31)
+
+
+@dataclass
+class Converted:
+    value: pl.Expr
+    cause: pl.Expr | None = None  # why a present text gave no value
+
+
+def typed(text: pl.Expr) -> pl.Expr:
+    return text.str.starts_with(NUMBER_MARK)
+
+
+def plain(text: pl.Expr) -> pl.Expr:
+    """The text as Excel shows it: a typed cell's mark removed."""
+    return text.str.strip_chars_start(MARKS)
+
+
+def text_value(text: pl.Expr) -> Converted:
+    """Text as written. A long number Excel stored as a number has already lost its last digits."""
+    lossy = (typed(text) & (numbers.typed_number(text).abs() >= EXACT_INTEGER_LIMIT)).fill_null(False)
+    value = pl.when(lossy).then(None).otherwise(plain(text).fill_null(""))
+    return Converted(value, pl.lit("long number stored by Excel as a number: its last digits may be lost"))
+
+
+def int_value(text: pl.Expr, decision: numbers.NumberDecision, shape: FieldShape) -> Converted:
+    canonical, percent = numbers.parse_number_text(text, decision)
+    whole_text = canonical.str.replace(_TRAILING_ZEROS, "")
+    from_text = pl.when(~percent & ~whole_text.str.contains(r"\.")).then(
+        whole_text.cast(pl.Int64, strict=False))
+    number = numbers.typed_number(text)
+    from_typed = pl.when((number == number.round(0)) & (number.abs() < shape.int_limit)).then(number).cast(pl.Int64)
+    value = pl.when(typed(text)).then(from_typed).otherwise(from_text)
+    if shape.int_limit < 2**63:
+        value = pl.when(value.abs() < shape.int_limit).then(value)
+    cause = (pl.when(typed(text) & (number != number.round(0))).then(pl.lit("not a whole number"))
+             .when(typed(text)).then(pl.lit(f"out of range (limit {shape.int_limit - 1})"))
+             .when(canonical.is_null()).then(numbers.number_problem(text, decision))
+             .when(percent).then(pl.lit("a percentage in a column of whole numbers"))
+             .when(whole_text.str.contains(r"\.")).then(pl.lit("not a whole number"))
+             .otherwise(pl.lit(f"out of range (limit {shape.int_limit - 1})")))
+    return Converted(value, cause)
+
+
+def decimal_value(text: pl.Expr, decision: numbers.NumberDecision, shape: FieldShape) -> Converted:
+    canonical, percent = numbers.parse_number_text(text, decision)
+    dtype = pl.Decimal(shape.digits, shape.places)
+    source = pl.when(typed(text)).then(text.str.slice(1)).when(~percent).then(canonical)
+    value = source.cast(dtype, strict=False)
+    cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(text, decision))
+             .when(~typed(text) & percent).then(pl.lit("a percentage in a column of amounts"))
+             .otherwise(pl.lit(f"out of range ({shape.digits} digits, {shape.places} after the point)")))
+    return Converted(value, cause)
+
+
+def percent_value(text: pl.Expr, decision: numbers.NumberDecision, shape: FieldShape) -> Converted:
+    """'12.5%' is the ratio 0.125; a bare number (a typed percentage cell holds the ratio) is the ratio."""
+    canonical, percent = numbers.parse_number_text(text, decision)
+    ratio = pl.when(typed(text)).then(numbers.typed_number(text)).otherwise(
+        canonical.cast(pl.Float64, strict=False) / pl.when(percent).then(100.0).otherwise(1.0))
+    limit = 10.0 ** (shape.digits - shape.places)
+    value = pl.when(ratio.abs() < limit).then(ratio.round(shape.places)).cast(pl.Decimal(shape.digits, shape.places))
+    cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(text, decision))
+             .otherwise(pl.lit(f"out of range ({shape.digits} digits, {shape.places} after the point)")))
+    return Converted(value, cause)
+
+
+def datetime_value(text: pl.Expr, decision: dates.DateDecision, formats: list[str], tz: str,
+                   kind: str) -> Converted:
+    """DATETIME: naive UTC of the shop's local time; DATE: the shop's calendar date."""
+    local = dates.parse_local_datetime(text, decision, dates.named_formats([f for f in formats if "%z" not in f]))
+    offset = dates.parse_offset_datetime(text, formats)
+    if kind == DATETIME:
+        value = dates.local_to_utc(local, tz)
+        if offset is not None:
+            value = pl.coalesce([offset, value])
+        skipped = local.is_not_null() & value.is_null()
+    else:
+        value = local.dt.date()
+        if offset is not None:
+            value = pl.coalesce([offset.dt.replace_time_zone("UTC").dt.convert_time_zone(tz).dt.date(), value])
+        skipped = pl.lit(False)
+    cause = (pl.when(skipped).then(pl.lit(f"local time skipped or repeated by a daylight-saving change in {tz}"))
+             .when(text.str.starts_with(DATE_MARK)).then(pl.lit("not a date"))
+             .otherwise(dates.date_problem(text, decision)))
+    return Converted(value, cause)

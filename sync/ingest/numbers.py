@@ -1,0 +1,175 @@
+"""Numbers as the market that wrote them means them, vectorised.
+
+A value is read under a number convention (decimal and group marks, group sizes) that comes from the
+file's locale (Babel's CLDR data, `locales.number_convention`). The two conventions the company's
+markets use, `1,234.50` and `1.234,50`, are both tried on every value so a column can be judged on
+evidence: a value only one of them reads (`1.234.567`, `1.234,50`, `12.5`) shows how the column is
+written, and a value both read differently (`1.234`) is ambiguous. An ambiguous value takes the
+locale's reading only when nothing in its column contradicts that locale; otherwise, and without a
+locale, it is quarantined. A locale the file, its template or its shop declares is a contract: a
+value it cannot read is quarantined. Workbook cells Excel typed as numbers (`cells.NUMBER_MARK`)
+are the number they hold, whatever the locale.
+"""
+
+import re
+from dataclasses import dataclass, replace
+
+import polars as pl
+
+from sync.ingest.cells import NUMBER_MARK
+from sync.ingest.locales import NumberConvention, number_convention
+
+DOT_DECIMAL = NumberConvention(".", ",")
+COMMA_DECIMAL = NumberConvention(",", ".")
+# Currency signs and codes written before or after an amount in the markets' exports (after NFKC).
+_CURRENCY = (r"Rp\.?|IDR|₫|VNĐ|VND|đ|฿|THB|บาท|RM|MYR|₱|PHP|NT\$|TWD|CN¥|RMB|CNY|元|JP¥|¥|JPY|円"
+             r"|R\$|BRL|US\$|S\$|SGD|USD|\$|€|EUR|£|GBP|KRW|₩")
+_NEGATIVE_PREFIX = r"[-+▲△]"  # Japanese accounts mark a negative amount with a triangle
+_SHAPE = re.compile(
+    rf"(?i)^(?P<sign>{_NEGATIVE_PREFIX})?\s*(?P<open>\()?\s*(?P<sign2>[-+])?\s*(?:{_CURRENCY})?\s*(?P<sign3>[-+])?\s*"
+    rf"(?P<core>[0-9](?:[0-9.,' ’]*[0-9])?|[.,][0-9]+)\s*(?:{_CURRENCY})?\s*(?P<percent>%)?\s*(?P<close>\))?"
+    rf"\s*(?P<sign4>-)?$"
+).pattern
+
+
+@dataclass(frozen=True)
+class NumberDecision:
+    """How one column's text numbers are read, fixed for the file and reported in its result."""
+
+    locale: str | None
+    strict: bool  # the locale was declared (file, template, shop), not taken from the shop's region
+    convention: NumberConvention | None  # reads the ambiguous values (None: they are quarantined)
+    contradicted: bool  # the column holds values only the other convention reads
+    why: str
+    whole: bool = False  # a count: a reading with a fraction is no reading (`1,234` is then 1234 anywhere)
+
+    def as_dict(self) -> dict:
+        convention = self.convention
+        return {"locale": self.locale or "", "declared": self.strict, "why": self.why,
+                "decimal_mark": convention.decimal if convention else "",
+                "group_mark": convention.group if convention else "",
+                "ambiguous_values": "quarantined" if self.contradicted or not convention else "read by the locale"}
+
+
+def core_pattern(convention: NumberConvention, whole: bool = False) -> str:
+    decimal, group = re.escape(convention.decimal), re.escape(convention.group)
+    primary, secondary = convention.grouping
+    grouped = rf"[0-9]{{1,{secondary}}}(?:{group}[0-9]{{{secondary}}})*{group}[0-9]{{{primary}}}"
+    fraction = "0+" if whole else "[0-9]+"
+    return rf"^(?:(?:{grouped}|[0-9]+)(?:{decimal}{fraction})?|{decimal}{fraction})$"
+
+
+def _parts(text: pl.Expr) -> pl.Expr:
+    """The struct of the value's parts: signs, brackets, the digits with their marks, a percent sign."""
+    normal = text.str.normalize("NFKC").str.replace_all("\u2212", "-", literal=True)
+    return normal.str.strip_chars().str.extract_groups(_SHAPE)
+
+
+def _negative(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(the value is negative, its signs are consistent: at most one, brackets closed)."""
+    signs = [parts.struct.field(name) for name in ("sign", "sign2", "sign3", "sign4")]
+    opened, closed = parts.struct.field("open").is_not_null(), parts.struct.field("close").is_not_null()
+    count = pl.sum_horizontal([s.is_not_null().cast(pl.Int8) for s in signs]) + opened.cast(pl.Int8)
+    minus = pl.any_horizontal([s.is_in(["-", "▲", "△"]).fill_null(False) for s in signs])
+    return minus | opened, (count <= 1) & (opened == closed)
+
+
+def _canonical(core: pl.Expr, convention: NumberConvention, whole: bool = False) -> pl.Expr:
+    """The digits with '.' for a decimal mark, when `convention` reads them; else null."""
+    plain = core.str.replace_all(convention.group, "", literal=True)
+    plain = plain.str.replace_all(convention.decimal, ".", literal=True)
+    return pl.when(core.str.contains(core_pattern(convention, whole))).then(plain)
+
+
+def _other(convention: NumberConvention) -> NumberConvention | None:
+    return {DOT_DECIMAL: COMMA_DECIMAL, COMMA_DECIMAL: DOT_DECIMAL}.get(convention)
+
+
+def column_evidence(column: pl.Series, whole: bool = False) -> tuple[int, int, str, str]:
+    """How many text values of the column only `1,234.50` reads and how many only `1.234,50` reads,
+    with an example of each."""
+    core = _parts(pl.col("v")).struct.field("core")
+    dot = _canonical(core, DOT_DECIMAL, whole).is_not_null()
+    comma = _canonical(core, COMMA_DECIMAL, whole).is_not_null()
+    only_dot, only_comma = dot & ~comma, comma & ~dot
+    frame = column.to_frame("v").filter(~pl.col("v").str.starts_with(NUMBER_MARK).fill_null(True))
+    row = frame.select(
+        only_dot.sum().alias("dot"), only_comma.sum().alias("comma"),
+        pl.col("v").filter(only_dot).first().alias("dot_example"),
+        pl.col("v").filter(only_comma).first().alias("comma_example"),
+    ).row(0, named=True)
+    return row["dot"], row["comma"], row["dot_example"] or "", row["comma_example"] or ""
+
+
+def number_decide(column: pl.Series, *, locale: str | None, declared: bool, whole: bool = False) -> NumberDecision:
+    """The column's reading: the locale's when nothing contradicts it, else what its values show."""
+    decision = _number_decide(column, locale, declared, whole)
+    return replace(decision, whole=whole)
+
+
+def _number_decide(column: pl.Series, locale: str | None, declared: bool, whole: bool) -> NumberDecision:
+    only_dot, only_comma, dot_example, comma_example = column_evidence(column, whole)
+    convention = number_convention(locale) if locale else None
+    if convention is not None:
+        other = _other(convention)
+        if other is None:  # marks such as spaces or apostrophes: the locale's own rules only
+            return NumberDecision(locale, True, convention, False, f"locale {locale}")
+        seen, example = (only_comma, comma_example) if other == COMMA_DECIMAL else (only_dot, dot_example)
+        if not seen:
+            return NumberDecision(locale, declared, convention, False, f"locale {locale}")
+        return NumberDecision(locale, declared, convention, True,
+                              f"locale {locale} contradicted by values such as '{example}'")
+    if only_dot and not only_comma:
+        return NumberDecision(None, False, DOT_DECIMAL, False, f"no locale; column values such as '{dot_example}'")
+    if only_comma and not only_dot:
+        return NumberDecision(None, False, COMMA_DECIMAL, False,
+                              f"no locale; column values such as '{comma_example}'")
+    if only_dot and only_comma:
+        return NumberDecision(None, False, None, True,
+                              f"no locale; the column holds '{dot_example}' and '{comma_example}'")
+    return NumberDecision(None, False, None, False, "no locale and no evidence in the column")
+
+
+def _ambiguous(dot: pl.Expr, comma: pl.Expr) -> pl.Expr:
+    return dot.is_not_null() & comma.is_not_null() & (dot != comma)
+
+
+def parse_number_text(text: pl.Expr, decision: NumberDecision) -> tuple[pl.Expr, pl.Expr]:
+    """(the value as canonical text such as '-1234.5', a percent sign was written); the value is null
+    where it cannot be read for sure. Typed workbook cells are the caller's."""
+    parts = _parts(text)
+    core = parts.struct.field("core")
+    negative, signs_ok = _negative(parts)
+    percent = parts.struct.field("percent").is_not_null()
+    whole = decision.whole
+    dot, comma = _canonical(core, DOT_DECIMAL, whole), _canonical(core, COMMA_DECIMAL, whole)
+    trusted = decision.convention is not None and not decision.contradicted
+    if decision.strict:
+        value = _canonical(core, decision.convention, whole)
+        if _other(decision.convention) is not None and not trusted:
+            value = pl.when(~_ambiguous(dot, comma)).then(value)
+    else:
+        value = pl.when(dot.is_null()).then(comma).when(comma.is_null() | (dot == comma)).then(dot)
+        if trusted:
+            value = value.otherwise(_canonical(core, decision.convention, whole))
+    return pl.when(signs_ok).then(pl.when(negative).then(pl.lit("-") + value).otherwise(value)), percent
+
+
+def number_problem(text: pl.Expr, decision: NumberDecision) -> pl.Expr:
+    """Why a text value that gave no number was refused (evaluated for refused values only)."""
+    parts = _parts(text)
+    core = parts.struct.field("core")
+    _, signs_ok = _negative(parts)
+    dot, comma = _canonical(core, DOT_DECIMAL, decision.whole), _canonical(core, COMMA_DECIMAL, decision.whole)
+    problem = pl.when(core.is_null() | ~signs_ok).then(pl.lit("not a number"))
+    problem = problem.when(_ambiguous(dot, comma)).then(pl.lit(f"ambiguous number ({decision.why})"))
+    if decision.strict:
+        convention = decision.convention
+        return problem.otherwise(pl.lit(
+            f"not a number in {decision.locale} ('{convention.group}' groups, '{convention.decimal}' decimal)"))
+    return problem.otherwise(pl.lit("not a number"))
+
+
+def typed_number(text: pl.Expr) -> pl.Expr:
+    """A workbook's typed number cell as Float64; null for any other text."""
+    return pl.when(text.str.starts_with(NUMBER_MARK)).then(text.str.slice(1).cast(pl.Float64, strict=False))

@@ -1,0 +1,145 @@
+"""Numbers read as the market that wrote them means them (sync/ingest/numbers.py, convert.py)."""
+
+from decimal import Decimal
+
+import polars as pl
+import pytest
+from babel.numbers import format_currency, format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sync.ingest.cells import NUMBER_MARK
+from sync.ingest.convert import FieldShape, decimal_value, int_value, percent_value
+from sync.ingest.normalize import clean_text
+from sync.ingest.numbers import number_decide
+
+MONEY = FieldShape("decimal", 18, 4)
+COUNT = FieldShape("int", int_limit=2**31)
+RATE = FieldShape("percent", 12, 6)
+MARKET_LOCALES = ["id_ID", "vi_VN", "th_TH", "ms_MY", "en_PH", "zh_TW", "zh_CN", "ja_JP", "en_US", "en_GB", "pt_BR"]
+
+
+def read(values: list, *, locale=None, declared=True, shape=MONEY, convert=decimal_value):
+    """(values, causes) of a column read as the engine reads it."""
+    column = pl.Series("v", values, dtype=pl.String).to_frame().select(clean_text(pl.col("v")).alias("v")).to_series()
+    decision = number_decide(column, locale=locale, declared=declared, whole=convert is int_value)
+    converted = convert(pl.col("v"), decision, shape)
+    frame = column.to_frame().select(value=converted.value, cause=converted.cause)
+    return frame["value"].to_list(), frame["cause"].to_list()
+
+
+@pytest.mark.parametrize(("locale", "text", "expected"), [
+    ("id_ID", "Rp 12.345", "12345"), ("id_ID", "1.234,50", "1234.50"), ("id_ID", "-Rp 1.234", "-1234"),
+    ("vi_VN", "1.234.567 ₫", "1234567"), ("vi_VN", "12.500,5₫", "12500.5"),
+    ("th_TH", "฿1,234.50", "1234.50"), ("ms_MY", "RM1,234.50", "1234.50"), ("en_PH", "₱ 99", "99"),
+    ("zh_TW", "NT$1,200", "1200"), ("ja_JP", "¥1,200", "1200"), ("ja_JP", "1,200円", "1200"),
+    ("ja_JP", "▲1,200", "-1200"), ("pt_BR", "R$ 1.234,56", "1234.56"), ("en_US", "(12.00)", "-12"),
+    ("en_US", "1,234.50-", "-1234.50"), ("en_US", "USD 5", "5"), ("en_US", "１，２３４．５０", "1234.50"),
+    ("en_US", "−7.5", "-7.5"),
+])
+def test_a_declared_locale_reads_its_own_marks_and_currencies(locale, text, expected):
+    values, _ = read([text], locale=locale)
+
+    assert values == [Decimal(expected)]
+
+
+@pytest.mark.parametrize(("locale", "text", "cause"), [
+    ("id_ID", "1,234.50", "not a number in id_ID ('.' groups, ',' decimal)"),
+    ("en_US", "1.234,50", "not a number in en_US (',' groups, '.' decimal)"),
+    ("en_US", "--5", "not a number"), ("en_US", "(5", "not a number"), ("en_US", "1.2.3", "not a number in en_US"),
+    ("en_US", "abc", "not a number"), ("en_US", "5%", "a percentage in a column of amounts"),
+    ("en_US", "123456789012345", "out of range (18 digits, 4 after the point)"),
+])
+def test_a_value_the_locale_cannot_read_is_refused_with_its_cause(locale, text, cause):
+    values, causes = read([text], locale=locale)
+
+    assert values == [None]
+    assert causes[0].startswith(cause)
+
+
+def test_without_a_locale_the_column_settles_the_convention():
+    values, _ = read(["1.234", "1.234.567"], locale=None, declared=False)
+
+    assert values == [Decimal(1234), Decimal(1234567)]
+
+
+def test_without_a_locale_or_evidence_an_ambiguous_value_is_quarantined_not_guessed():
+    values, causes = read(["1.234", "12"], locale=None, declared=False)
+
+    assert values == [None, Decimal(12)]
+    assert causes[0] == "ambiguous number (no locale and no evidence in the column)"
+
+
+def test_a_locale_contradicted_by_its_column_reads_no_ambiguous_value():
+    # The region says Indonesia, but the column is written the other way: '1.234' is not trusted.
+    values, causes = read(["1.234", "12.50"], locale="id_ID", declared=False)
+
+    assert values == [None, Decimal("12.50")]
+    assert causes[0].startswith("ambiguous number (locale id_ID contradicted by values such as '12.50')")
+
+
+def test_in_a_column_of_counts_only_a_whole_reading_counts():
+    values, _ = read(["1,234", "7"], locale=None, declared=False, shape=COUNT, convert=int_value)
+    refused, causes = read(["1,000"], locale=None, declared=False, shape=COUNT, convert=int_value)
+
+    assert values == [1234, 7]
+    assert refused == [None] and causes[0].startswith("ambiguous number")
+
+
+def test_typed_cells_are_the_number_they_hold_whatever_the_locale():
+    values, _ = read([f"{NUMBER_MARK}12.345", f"{NUMBER_MARK}0.30000000000000004"], locale="id_ID")
+
+    assert values == [Decimal("12.345"), Decimal("0.3")]
+
+
+def test_counts_refuse_fractions_percentages_and_overflow():
+    values, causes = read(["2.5", "5%", "3000000000", f"{NUMBER_MARK}2.5", "2.000"], locale="en_US",
+                          shape=COUNT, convert=int_value)
+
+    assert values == [None, None, None, None, 2]  # "2.000" is two in en_US
+    assert causes[:4] == ["not a number in en_US (',' groups, '.' decimal)", "a percentage in a column of whole numbers",
+                          "out of range (limit 2147483647)", "not a whole number"]
+
+
+def test_percentages_become_ratios_and_typed_percent_cells_are_ratios():
+    values, _ = read(["12.5%", "12,5%", f"{NUMBER_MARK}0.125"], locale="id_ID", shape=RATE, convert=percent_value)
+
+    assert values[1:] == [Decimal("0.125"), Decimal("0.125")]
+    assert values[0] is None  # '12.5' is no number in id_ID
+
+
+amounts = st.decimals(min_value=Decimal("-99999999999.9999"), max_value=Decimal("99999999999.9999"),
+                      places=4, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(locale=st.sampled_from(MARKET_LOCALES), values=st.lists(amounts, min_size=1, max_size=20),
+       places=st.integers(0, 4), currency=st.sampled_from([None, "IDR", "VND", "THB", "MYR", "PHP", "TWD", "JPY", "USD"]))
+def test_any_amount_written_by_babel_in_a_market_locale_reads_back_exactly(locale, values, places, currency):
+    quantum = Decimal(1).scaleb(-places)
+    values = [v.quantize(quantum) for v in values]
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    if currency:
+        texts = [format_currency(v, currency, format="¤ " + pattern, locale=locale, currency_digits=False)
+                 for v in values]
+    else:
+        texts = [format_decimal(v, format=pattern, locale=locale) for v in values]
+
+    read_back, causes = read(texts, locale=locale)
+
+    assert read_back == values, list(zip(texts, read_back, causes))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(locale=st.sampled_from(MARKET_LOCALES), values=st.lists(amounts, min_size=1, max_size=20),
+       places=st.integers(0, 4))
+def test_without_a_locale_every_value_is_exact_or_quarantined(locale, values, places):
+    quantum = Decimal(1).scaleb(-places)
+    values = [v.quantize(quantum) for v in values]
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    texts = [format_decimal(v, format=pattern, locale=locale) for v in values]
+
+    read_back, _ = read(texts, locale=None, declared=False)
+
+    wrong = [(t, v, r) for t, v, r in zip(texts, values, read_back) if r is not None and r != v]
+    assert wrong == []
