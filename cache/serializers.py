@@ -9,7 +9,7 @@ from sync.models import ComponentVersion, PlatformAccount
 class PlatformAccountSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlatformAccount
-        fields = ["id", "platform_code", "shop_id", "shop_name", "region", "timezone", "enabled",
+        fields = ["id", "platform_code", "shop_id", "shop_name", "region", "timezone", "number_locale", "enabled",
                   "last_collected_at", "created_at"]
 
 

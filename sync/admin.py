@@ -90,7 +90,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(models.PlatformAccount)
 class PlatformAccountAdmin(admin.ModelAdmin):
-    list_display = ("platform_code", "shop_id", "shop_name", "region", "timezone", "enabled", "last_collected_at")
+    list_display = ("platform_code", "shop_id", "shop_name", "region", "timezone", "number_locale", "enabled",
+                    "last_collected_at")
     list_filter = ("platform_code", "enabled", "region")
     search_fields = ("shop_id", "shop_name")
     ordering = ("platform_code", "shop_id")
@@ -248,7 +249,8 @@ class CatalogFileAdmin(ReadOnlyAdmin):
         (_("Classification"), {"fields": ("platform_code", "shop_id", "data_domain", "granularity",
                                           ("period_start", "period_end"))}),
         (_("Last sync"), {"fields": (("rows_read", "rows_ingested", "rows_skipped"), "quarantined_rows",
-                                     "last_error", "last_result_json", "last_synced_at")}),
+                                     ("encoding", "sheet_name", "number_locale"), "last_error", "last_result_json",
+                                     "last_synced_at")}),
         (_("File"), {"fields": ("sha256", "size_bytes", "mtime_ns", "first_seen_at", "updated_at")}),
     )
     readonly_fields = fieldset_names(fieldsets)

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sync.ingest.locales import validate_number_locale
+
 
 class Platform(models.TextChoices):
     SHOPEE = "shopee", "Shopee"
@@ -44,7 +46,7 @@ class PlatformAccount(models.Model):
         max_length=50, blank=True, help_text=_("IANA zone of the shop's local times; empty: the default"),
         verbose_name=_("timezone"))
     number_locale = models.CharField(
-        max_length=20, blank=True,
+        max_length=20, blank=True, validators=[validate_number_locale],
         help_text=_("How the shop's exports write numbers, e.g. id_ID, vi_VN, en_US; empty: from the region"),
         verbose_name=_("number locale"))
     enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
@@ -116,7 +118,7 @@ class FieldTemplate(models.Model):
     date_formats = models.JSONField(default=list, blank=True, help_text=_("strftime formats, preferred first"),
         verbose_name=_("date formats"))
     number_locale = models.CharField(
-        max_length=20, blank=True,
+        max_length=20, blank=True, validators=[validate_number_locale],
         help_text=_("How this export writes numbers, e.g. id_ID; empty: the shop's locale"),
         verbose_name=_("number locale"))
     date_order = models.CharField(
@@ -200,7 +202,7 @@ class CatalogFile(models.Model):
     last_error = models.TextField(blank=True, verbose_name=_("last error"))
     last_result = models.JSONField(default=dict, blank=True, verbose_name=_("last result"))
     number_locale = models.CharField(
-        max_length=20, blank=True, help_text=_("How this file writes numbers; empty: the template's or the shop's"),
+        max_length=20, blank=True, validators=[validate_number_locale], help_text=_("How this file writes numbers; empty: the template's or the shop's"),
         verbose_name=_("number locale"))
     encoding = models.CharField(max_length=40, blank=True, help_text=_("Text encoding the last sync read"),
         verbose_name=_("encoding"))

@@ -96,8 +96,8 @@ class CatalogFileSerializer(serializers.ModelSerializer):
         fields = [
             "id", "path", "file_name", "sha256", "size_bytes", "platform_code", "shop_id", "data_domain",
             "granularity", "period_start", "period_end", "status", "duplicate_of", "template", "rows_read",
-            "rows_ingested", "rows_quarantined", "rows_skipped", "last_error", "first_seen_at", "last_synced_at",
-            "updated_at",
+            "rows_ingested", "rows_quarantined", "rows_skipped", "last_error", "number_locale", "encoding",
+            "sheet_name", "first_seen_at", "last_synced_at", "updated_at",
         ]
 
 
@@ -173,8 +173,8 @@ class FieldTemplateSerializer(serializers.ModelSerializer):
         model = FieldTemplate
         fields = [
             "id", "name", "platform_code", "data_domain", "granularity", "version", "is_active", "is_builtin",
-            "header_row", "mapping", "types", "required_fields", "dedup_fields", "date_formats",
-            "date_from_period", "options", "updated_at",
+            "header_row", "mapping", "types", "required_fields", "dedup_fields", "date_formats", "date_order",
+            "number_locale", "date_from_period", "options", "updated_at",
         ]
         read_only_fields = ["is_builtin", "updated_at"]
 

@@ -6,6 +6,8 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel import numbers as babel_numbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # A shop's region gives the locale its seller centre writes when nothing declares one.
 REGION_LOCALES = {
@@ -38,6 +40,13 @@ def locale_valid(name: str) -> bool:
     except (UnknownLocaleError, ValueError, TypeError):
         return False
     return True
+
+
+def validate_number_locale(value: str):
+    """Model validator: an empty value, or a locale Babel knows (`id_ID`, `vi_VN`, `en_US`)."""
+    if value and not locale_valid(value):
+        raise ValidationError(_("unknown locale %(value)s: use a language_TERRITORY code such as id_ID"),
+                              params={"value": value})
 
 
 def file_locale(*, file_locale: str = "", template_locale: str = "", account=None) -> str | None:

@@ -8,7 +8,7 @@ from erp.audit.services import audit_record
 from sync.models import PlatformAccount
 from sync.signals import rows_changed
 
-ACCOUNT_EDITABLE_FIELDS = ("shop_name", "region", "timezone", "enabled", "last_collected_at")
+ACCOUNT_EDITABLE_FIELDS = ("shop_name", "region", "timezone", "number_locale", "enabled", "last_collected_at")
 
 
 def platform_account_update(*, account: PlatformAccount, data: dict) -> PlatformAccount:
