@@ -26,6 +26,7 @@ BUDDHIST_ERA_FROM = 2400  # a Thai year above this is Buddhist era: 2569 BE is 2
 _TEXT_DATE = (r"^(?P<a>[0-9]{1,4})[-/.](?P<b>[0-9]{1,2})[-/.](?P<c>[0-9]{1,4})"
               r"(?:[ T]+(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]{1,6}))?)?"
               r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?$")
+_DAY_MONTH_FIRST = r"^\s*[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
 _TYPED_FORMATS = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
 
 
@@ -36,6 +37,7 @@ class OrderDecision:
     order: str | None  # DMY or MDY for values that read both ways; None: they are quarantined
     strict: bool  # the template declared it: a value only the other order reads is refused
     why: str
+    contradicted: bool = False  # the column holds values only one order reads and values only the other reads
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,9 @@ def column_evidence(column: pl.Series, buddhist_era: bool, ampm: bool) -> tuple[
     _, dmy, mdy, has_ampm = _readings(pl.col("v"), buddhist_era)
     style = has_ampm if ampm else ~has_ampm
     only_dmy, only_mdy = style & dmy.is_not_null() & mdy.is_null(), style & mdy.is_not_null() & dmy.is_null()
-    row = column.to_frame("v").select(
+    # Only a day and a month both before the year can read two ways: the rest need no reading here.
+    candidates = column.to_frame("v").filter(pl.col("v").str.contains(_DAY_MONTH_FIRST))
+    row = candidates.select(
         only_dmy.sum().alias("dmy"), only_mdy.sum().alias("mdy"),
         pl.col("v").filter(only_dmy).first().alias("dmy_example"),
         pl.col("v").filter(only_mdy).first().alias("mdy_example"),
@@ -143,13 +147,13 @@ def _order_decide(column, declared, locale, locale_order, buddhist_era, ampm) ->
         seen, example = (only_mdy, mdy_example) if locale_order == DMY else (only_dmy, dmy_example)
         if not seen:
             return OrderDecision(locale_order, False, f"locale {locale}")
-        return OrderDecision(None, False, f"locale {locale} contradicted by values such as '{example}'")
+        return OrderDecision(None, False, f"locale {locale} contradicted by values such as '{example}'", True)
     if only_dmy and not only_mdy:
         return OrderDecision(DMY, False, f"column values such as '{dmy_example}'")
     if only_mdy and not only_dmy:
         return OrderDecision(MDY, False, f"column values such as '{mdy_example}'")
     if only_dmy and only_mdy:
-        return OrderDecision(None, False, f"the column holds '{dmy_example}' and '{mdy_example}'")
+        return OrderDecision(None, False, f"the column holds '{dmy_example}' and '{mdy_example}'", True)
     return OrderDecision(None, False, "no date order declared and no evidence in the column")
 
 

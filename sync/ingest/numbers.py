@@ -92,7 +92,8 @@ def column_evidence(column: pl.Series, whole: bool = False) -> tuple[int, int, s
     dot = _canonical(core, DOT_DECIMAL, whole).is_not_null()
     comma = _canonical(core, COMMA_DECIMAL, whole).is_not_null()
     only_dot, only_comma = dot & ~comma, comma & ~dot
-    frame = column.to_frame("v").filter(~pl.col("v").str.starts_with(NUMBER_MARK).fill_null(True))
+    # Typed cells and values without a mark (`12`) read one way only: no evidence in them.
+    frame = column.to_frame("v").filter(pl.col("v").str.contains("[.,，．]") & ~pl.col("v").str.starts_with(NUMBER_MARK))
     row = frame.select(
         only_dot.sum().alias("dot"), only_comma.sum().alias("comma"),
         pl.col("v").filter(only_dot).first().alias("dot_example"),

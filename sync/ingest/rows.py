@@ -180,6 +180,7 @@ Check = tuple[pl.Expr, pl.Expr]  # (the row fails, the reason text)
 
 def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], plan: RowPlan) -> tuple[list[pl.Expr], list[Check]]:
     values, checks = [], []
+    columns: dict[str, pl.Series] = {}  # fields reading one source column share its values
     required = set(plan.template.required_fields)
     for name, kind in plan.types.items():
         text = texts.get(name)
@@ -188,7 +189,10 @@ def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], plan: RowPlan) -> t
                 checks.append((pl.lit(True), pl.lit(f"{name}: required column is missing")))
             values.append((pl.lit("") if kind == TEXT else pl.lit(None)).alias(_value(name)))
             continue
-        converted = _convert(name, kind, text, cleaned, plan)
+        key = str(text)
+        if kind != TEXT and key not in columns:
+            columns[key] = cleaned.select(text).to_series()
+        converted = _convert(name, kind, text, columns.get(key), plan)
         values.append(converted.value.alias(_value(name)))
         checks += _checks(name, text, kind, converted.cause, plan)
     if plan.template.date_from_period:
@@ -196,10 +200,10 @@ def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], plan: RowPlan) -> t
     return values, checks
 
 
-def _convert(name: str, kind: str, text: pl.Expr, cleaned: pl.DataFrame, plan: RowPlan):
+def _convert(name: str, kind: str, text: pl.Expr, column: pl.Series | None, plan: RowPlan):
     if kind == TEXT:
         return text_value(text)
-    decision = _decide(name, kind, cleaned.select(text).to_series(), plan)
+    decision = _decide(name, kind, column, plan)
     if kind in DATE_KINDS:
         return datetime_value(text, decision, plan.template.date_formats, plan.timezone, kind)
     convert = {INT: int_value, DECIMAL: decimal_value, PERCENT: percent_value}[kind]
@@ -228,8 +232,8 @@ def _overturns(first, later) -> bool:
     """A later batch shows the first batch's reading of ambiguous values was not safe."""
     if isinstance(first, numbers.NumberDecision):
         trusted = first.convention is not None and not first.contradicted
-        return trusted and (later.contradicted or later.convention != first.convention)
-    return any(a.order is not None and not a.strict and b.order != a.order
+        return trusted and (later.contradicted or later.convention not in (None, first.convention))
+    return any(a.order is not None and not a.strict and (b.contradicted or b.order not in (None, a.order))
                for a, b in ((first.plain, later.plain), (first.ampm, later.ampm)))
 
 

@@ -70,3 +70,20 @@ def test_the_utf8_copy_of_a_gb18030_file_is_removed(inbox, templates, settings):
 
     assert result.encoding == "gb18030" and result.rows_ingested == demo.expected["ingested"]
     assert list((settings.VAR_DIR / "tmp").iterdir()) == []
+
+
+def test_a_column_whose_later_rows_overturn_the_reading_of_its_first_fails_the_file_whole(
+        inbox, templates, monkeypatch):
+    monkeypatch.setattr(reading, "BATCH_ROWS", 2)
+    file = write_csv(inbox, "turn_20241101.csv", [
+        ["T1", "2024-11-01 10:00", "SKU-1", "1", '"1,234.50"'],  # the first batch: ',' groups
+        ["T2", "2024-11-01 10:00", "SKU-1", "1", '"1,234"'],  # read as 1234 by that evidence
+        ["T3", "2024-11-01 10:00", "SKU-1", "1", "7"],  # a batch with no evidence changes nothing
+        ["T4", "2024-11-01 10:00", "SKU-1", "1", '"1.234,50"'],  # a later batch: '.' groups
+    ])
+
+    result = file_sync(file=file)
+
+    assert result.status == FileStatus.FAILED
+    assert "column deal_price: its values change how they are written within the file" in result.error
+    assert not OrderLine.objects.exists()
