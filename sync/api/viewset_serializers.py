@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sync.api.data_sync_serializers import MAX_BATCH_IDS, BatchSyncRequest, ProgressSerializer
+from sync.ingest.locales import validate_number_locale
 from sync.ingest.rows import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT
 from sync.models import CatalogFile, DataDomain, FieldTemplate, Granularity, Platform, QuarantinedRow, TaskType
 from sync.services.catalog import parse_period
@@ -127,6 +128,9 @@ class CatalogFileUploadRequest(serializers.Serializer):
     granularity = serializers.ChoiceField(Granularity.choices)
     period = serializers.CharField(required=False, help_text=_(
         "YYYYMMDD_YYYYMMDD or YYYY-MM-DD; default: read from the file name"))
+    number_locale = serializers.CharField(required=False, allow_blank=True, max_length=20,
+                                          validators=[validate_number_locale], help_text=_(
+        "How this file writes numbers, e.g. id_ID; default: the template's or the shop's"))
 
     def validate_file(self, upload):
         try:

@@ -59,7 +59,7 @@ def upload_check(*, name: str, size: int) -> str:
 
 
 def catalog_upload(*, upload: UploadedFile, platform_code: str, shop_id: str, data_domain: str, granularity: str,
-                   period: tuple[date, date] | None = None) -> UploadResult:
+                   period: tuple[date, date] | None = None, number_locale: str = "") -> UploadResult:
     """Store the upload at <inbox>/<platform>/<shop_id>/<domain>/<granularity>/<name> (a free name if
     taken) and catalog it. Identical content already catalogued makes it a skipped duplicate."""
     name = upload_check(name=upload.name, size=upload.size)
@@ -80,8 +80,9 @@ def catalog_upload(*, upload: UploadedFile, platform_code: str, shop_id: str, da
             record.data_domain, record.granularity = data_domain, granularity
             if period:
                 record.period_start, record.period_end = period
+            record.number_locale = number_locale
             record.save(update_fields=["platform_code", "shop_id", "data_domain", "granularity", "period_start",
-                                       "period_end", "updated_at"])
+                                       "period_end", "number_locale", "updated_at"])
     except BaseException:
         target.unlink(missing_ok=True)
         raise

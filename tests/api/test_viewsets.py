@@ -349,6 +349,15 @@ def test_upload_with_a_period_and_other_content_is_a_new_file(owner, inbox):
                                                                                     "pending")
 
 
+def test_upload_may_declare_the_files_number_locale_and_an_unknown_one_is_400(owner, inbox):
+    created = data(upload(owner, number_locale="id_ID"), 201)
+    body = assert_error(upload(owner, name="other.csv", content=CSV + b"1003,C-3,1\n", number_locale="xx_QQ"),
+                        400, "validation_error")
+
+    assert (created["number_locale"], CatalogFile.objects.get(pk=created["id"]).number_locale) == ("id_ID", "id_ID")
+    assert "unknown locale xx_QQ" in body["error"]["detail"]["number_locale"][0]
+
+
 @override_settings(ERP_MAX_FILE_BYTES=len(CSV) - 1)
 def test_upload_over_the_size_limit_is_400(owner, inbox):
     body = assert_error(upload(owner), 400, "validation_error")
