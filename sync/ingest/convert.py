@@ -57,52 +57,55 @@ def text_value(text: pl.Expr) -> Converted:
     return Converted(value, pl.lit("long number stored by Excel as a number: its last digits may be lost"))
 
 
-def int_value(text: pl.Expr, decision: numbers.NumberDecision, shape: FieldShape) -> Converted:
-    canonical, percent = numbers.parse_number_text(text, decision)
+def int_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision, shape: FieldShape) -> Converted:
+    canonical, percent = numbers.parse_number_text(readings, decision)
     whole_text = canonical.str.replace(_TRAILING_ZEROS, "")
     from_text = pl.when(~percent & ~whole_text.str.contains(r"\.")).then(
         whole_text.cast(pl.Int64, strict=False))
-    number = numbers.typed_number(text)
+    number = readings.struct.field("typed")
     from_typed = pl.when((number == number.round(0)) & (number.abs() < shape.int_limit)).then(number).cast(pl.Int64)
     value = pl.when(typed(text)).then(from_typed).otherwise(from_text)
     if shape.int_limit < 2**63:
         value = pl.when(value.abs() < shape.int_limit).then(value)
     cause = (pl.when(typed(text) & (number != number.round(0))).then(pl.lit("not a whole number"))
              .when(typed(text)).then(pl.lit(f"out of range (limit {shape.int_limit - 1})"))
-             .when(canonical.is_null()).then(numbers.number_problem(text, decision))
+             .when(canonical.is_null()).then(numbers.number_problem(readings, decision))
              .when(percent).then(pl.lit("a percentage in a column of whole numbers"))
              .when(whole_text.str.contains(r"\.")).then(pl.lit("not a whole number"))
              .otherwise(pl.lit(f"out of range (limit {shape.int_limit - 1})")))
     return Converted(value, cause)
 
 
-def decimal_value(text: pl.Expr, decision: numbers.NumberDecision, shape: FieldShape) -> Converted:
-    canonical, percent = numbers.parse_number_text(text, decision)
+def decimal_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision,
+                  shape: FieldShape) -> Converted:
+    canonical, percent = numbers.parse_number_text(readings, decision)
     dtype = pl.Decimal(shape.digits, shape.places)
     source = pl.when(typed(text)).then(text.str.slice(1)).when(~percent).then(canonical)
     value = source.cast(dtype, strict=False)
-    cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(text, decision))
+    cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(readings, decision))
              .when(~typed(text) & percent).then(pl.lit("a percentage in a column of amounts"))
              .otherwise(pl.lit(f"out of range ({shape.digits} digits, {shape.places} after the point)")))
     return Converted(value, cause)
 
 
-def percent_value(text: pl.Expr, decision: numbers.NumberDecision, shape: FieldShape) -> Converted:
+def percent_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision,
+                  shape: FieldShape) -> Converted:
     """'12.5%' is the ratio 0.125; a bare number (a typed percentage cell holds the ratio) is the ratio."""
-    canonical, percent = numbers.parse_number_text(text, decision)
-    ratio = pl.when(typed(text)).then(numbers.typed_number(text)).otherwise(
+    canonical, percent = numbers.parse_number_text(readings, decision)
+    ratio = pl.when(typed(text)).then(readings.struct.field("typed")).otherwise(
         canonical.cast(pl.Float64, strict=False) / pl.when(percent).then(100.0).otherwise(1.0))
     limit = 10.0 ** (shape.digits - shape.places)
     value = pl.when(ratio.abs() < limit).then(ratio.round(shape.places)).cast(pl.Decimal(shape.digits, shape.places))
-    cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(text, decision))
+    cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(readings, decision))
              .otherwise(pl.lit(f"out of range ({shape.digits} digits, {shape.places} after the point)")))
     return Converted(value, cause)
 
 
-def datetime_value(text: pl.Expr, decision: dates.DateDecision, formats: list[str], tz: str,
+def datetime_value(text: pl.Expr, readings: pl.Expr, decision: dates.DateDecision, formats: list[str], tz: str,
                    kind: str) -> Converted:
     """DATETIME: naive UTC of the shop's local time; DATE: the shop's calendar date."""
-    local = dates.parse_local_datetime(text, decision, dates.named_formats([f for f in formats if "%z" not in f]))
+    named = dates.named_formats([f for f in formats if "%z" not in f])
+    local = dates.parse_local_datetime(readings, decision, named)
     offset = dates.parse_offset_datetime(text, formats)
     if kind == DATETIME:
         value = dates.local_to_utc(local, tz)
@@ -116,5 +119,5 @@ def datetime_value(text: pl.Expr, decision: dates.DateDecision, formats: list[st
         skipped = pl.lit(False)
     cause = (pl.when(skipped).then(pl.lit(f"local time skipped or repeated by a daylight-saving change in {tz}"))
              .when(text.str.starts_with(DATE_MARK)).then(pl.lit("not a date"))
-             .otherwise(dates.date_problem(text, decision)))
+             .otherwise(dates.date_problem(readings, decision)))
     return Converted(value, cause)

@@ -26,7 +26,6 @@ BUDDHIST_ERA_FROM = 2400  # a Thai year above this is Buddhist era: 2569 BE is 2
 _TEXT_DATE = (r"^(?P<a>[0-9]{1,4})[-/.](?P<b>[0-9]{1,2})[-/.](?P<c>[0-9]{1,4})"
               r"(?:[ T]+(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]{1,6}))?)?"
               r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?)?$")
-_DAY_MONTH_FIRST = r"^\s*[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
 _TYPED_FORMATS = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
 
 
@@ -83,7 +82,9 @@ def named_formats(formats: list[str]) -> list[str]:
     return [f for f in formats if not covered.match(f)]
 
 
-def _fields(text: pl.Expr) -> pl.Expr:
+def date_shape(text: pl.Expr) -> pl.Expr:
+    """The numbers of a written date and time: one pattern match per value, materialised by the caller
+    before `date_readings` looks into it."""
     return text.str.strip_chars().str.extract_groups(_TEXT_DATE)
 
 
@@ -110,39 +111,42 @@ def _reading(parts: pl.Expr, order: str, buddhist_era: bool) -> pl.Expr:
     return pl.when(year_ok & other_year).then(parsed)
 
 
-def _readings(text: pl.Expr, buddhist_era: bool) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
-    """(year first, day first, month first, written with AM/PM)."""
-    parts = _fields(text)
-    ampm = parts.struct.field("ampm").is_not_null()
-    return (*(_reading(parts, order, buddhist_era) for order in (YMD, DMY, MDY)), ampm)
+def date_readings(shape: pl.Expr, text: pl.Expr, buddhist_era: bool) -> pl.Expr:
+    """Everything a column's decision and its values need, read from a materialised `date_shape`: the
+    value read year first, day first and month first, whether AM/PM was written, a typed cell's value."""
+    return pl.struct(
+        text=text, typed=typed_datetime(text), ampm=shape.struct.field("ampm").is_not_null(),
+        **{order.lower(): _reading(shape, order, buddhist_era) for order in (YMD, DMY, MDY)},
+    )
 
 
-def column_evidence(column: pl.Series, buddhist_era: bool, ampm: bool) -> tuple[int, int, str, str]:
+def _fields(readings: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    return tuple(readings.struct.field(name) for name in ("ymd", "dmy", "mdy", "ampm"))
+
+
+def column_evidence(readings: pl.Series, ampm: bool) -> tuple[int, int, str, str]:
     """Text values of one time style only day-first reads, only month-first reads, an example of each."""
-    _, dmy, mdy, has_ampm = _readings(pl.col("v"), buddhist_era)
+    _, dmy, mdy, has_ampm = _fields(pl.col("r"))
     style = has_ampm if ampm else ~has_ampm
     only_dmy, only_mdy = style & dmy.is_not_null() & mdy.is_null(), style & mdy.is_not_null() & dmy.is_null()
-    # Only a day and a month both before the year can read two ways: the rest need no reading here.
-    candidates = column.to_frame("v").filter(pl.col("v").str.contains(_DAY_MONTH_FIRST))
-    row = candidates.select(
+    text = pl.col("r").struct.field("text")
+    row = readings.to_frame("r").select(
         only_dmy.sum().alias("dmy"), only_mdy.sum().alias("mdy"),
-        pl.col("v").filter(only_dmy).first().alias("dmy_example"),
-        pl.col("v").filter(only_mdy).first().alias("mdy_example"),
+        text.filter(only_dmy).first().alias("dmy_example"), text.filter(only_mdy).first().alias("mdy_example"),
     ).row(0, named=True)
     return row["dmy"], row["mdy"], row["dmy_example"] or "", row["mdy_example"] or ""
 
 
-def date_decide(column: pl.Series, *, declared: tuple[str | None, str | None], locale: str | None,
+def date_decide(readings: pl.Series, *, declared: tuple[str | None, str | None], locale: str | None,
                 locale_order: str | None, buddhist_era: bool) -> DateDecision:
-    plain, ampm = (_order_decide(column, declared[i], locale, locale_order, buddhist_era, ampm=bool(i))
-                   for i in (0, 1))
+    plain, ampm = (_order_decide(readings, declared[i], locale, locale_order, ampm=bool(i)) for i in (0, 1))
     return DateDecision(plain, ampm, buddhist_era)
 
 
-def _order_decide(column, declared, locale, locale_order, buddhist_era, ampm) -> OrderDecision:
+def _order_decide(readings, declared, locale, locale_order, ampm) -> OrderDecision:
     if declared:
         return OrderDecision(declared, True, "template")
-    only_dmy, only_mdy, dmy_example, mdy_example = column_evidence(column, buddhist_era, ampm)
+    only_dmy, only_mdy, dmy_example, mdy_example = column_evidence(readings, ampm)
     if locale_order in (DMY, MDY):
         seen, example = (only_mdy, mdy_example) if locale_order == DMY else (only_dmy, dmy_example)
         if not seen:
@@ -177,13 +181,14 @@ def _ordered(dmy: pl.Expr, mdy: pl.Expr, decision: OrderDecision) -> pl.Expr:
     return agreed
 
 
-def parse_local_datetime(text: pl.Expr, decision: DateDecision, formats: list[str]) -> pl.Expr:
+def parse_local_datetime(readings: pl.Expr, decision: DateDecision, formats: list[str]) -> pl.Expr:
     """The naive local datetime the cell means; null where it cannot be read for sure.
     `formats` are the template's formats the numeric pattern does not cover (without offsets)."""
-    ymd, dmy, mdy, ampm = _readings(text, decision.buddhist_era)
+    ymd, dmy, mdy, ampm = _fields(readings)
     ordered = pl.when(ampm).then(_ordered(dmy, mdy, decision.ampm)).otherwise(_ordered(dmy, mdy, decision.plain))
+    text = readings.struct.field("text")
     named = [text.str.strptime(pl.Datetime("us"), f, strict=False) for f in formats]
-    return pl.coalesce([typed_datetime(text), ymd, ordered, *named])
+    return pl.coalesce([readings.struct.field("typed"), ymd, ordered, *named])
 
 
 def parse_offset_datetime(text: pl.Expr, formats: list[str]) -> pl.Expr | None:
@@ -202,9 +207,9 @@ def _order_problem(dmy: pl.Expr, mdy: pl.Expr, decision: OrderDecision) -> pl.Ex
         pl.lit(f"ambiguous date: day or month first ({decision.why})")).otherwise(pl.lit("not a date"))
 
 
-def date_problem(text: pl.Expr, decision: DateDecision) -> pl.Expr:
+def date_problem(readings: pl.Expr, decision: DateDecision) -> pl.Expr:
     """Why a value that gave no date was refused (evaluated for refused values only)."""
-    _, dmy, mdy, ampm = _readings(text, decision.buddhist_era)
+    _, dmy, mdy, ampm = _fields(readings)
     return pl.when(ampm).then(_order_problem(dmy, mdy, decision.ampm)).otherwise(
         _order_problem(dmy, mdy, decision.plain))
 

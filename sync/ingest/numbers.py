@@ -51,65 +51,86 @@ class NumberDecision:
                 "ambiguous_values": "quarantined" if self.contradicted or not convention else "read by the locale"}
 
 
-def core_pattern(convention: NumberConvention, whole: bool = False) -> str:
+def core_pattern(convention: NumberConvention) -> str:
     decimal, group = re.escape(convention.decimal), re.escape(convention.group)
     primary, secondary = convention.grouping
     grouped = rf"[0-9]{{1,{secondary}}}(?:{group}[0-9]{{{secondary}}})*{group}[0-9]{{{primary}}}"
-    fraction = "0+" if whole else "[0-9]+"
-    return rf"^(?:(?:{grouped}|[0-9]+)(?:{decimal}{fraction})?|{decimal}{fraction})$"
+    return rf"^(?:(?:{grouped}|[0-9]+)(?:{decimal}[0-9]+)?|{decimal}[0-9]+)$"
 
 
-def _parts(text: pl.Expr) -> pl.Expr:
-    """The struct of the value's parts: signs, brackets, the digits with their marks, a percent sign."""
+def number_shape(text: pl.Expr) -> pl.Expr:
+    """The parts of a written number (signs, brackets, digits with their marks, a percent sign): one
+    pattern match per value, materialised by the caller before `number_readings` looks into it."""
     normal = text.str.normalize("NFKC").str.replace_all("\u2212", "-", literal=True)
     return normal.str.strip_chars().str.extract_groups(_SHAPE)
 
 
-def _negative(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(the value is negative, its signs are consistent: at most one, brackets closed)."""
-    signs = [parts.struct.field(name) for name in ("sign", "sign2", "sign3", "sign4")]
-    opened, closed = parts.struct.field("open").is_not_null(), parts.struct.field("close").is_not_null()
+def number_readings(shape: pl.Expr, text: pl.Expr) -> pl.Expr:
+    """Everything a column's decision and its values need, read from a materialised `number_shape`:
+    the value under each of the two conventions, the sign, the percent sign, a typed cell's number."""
+    core = shape.struct.field("core")
+    signs = [shape.struct.field(name) for name in ("sign", "sign2", "sign3", "sign4")]
+    opened, closed = shape.struct.field("open").is_not_null(), shape.struct.field("close").is_not_null()
     count = pl.sum_horizontal([s.is_not_null().cast(pl.Int8) for s in signs]) + opened.cast(pl.Int8)
     minus = pl.any_horizontal([s.is_in(["-", "▲", "△"]).fill_null(False) for s in signs])
-    return minus | opened, (count <= 1) & (opened == closed)
+    return pl.struct(
+        text=text, core=core, typed=typed_number(text), negative=minus | opened,
+        signs_ok=(count <= 1) & (opened == closed), percent=shape.struct.field("percent").is_not_null(),
+        dot=_canonical(core, DOT_DECIMAL), comma=_canonical(core, COMMA_DECIMAL),
+    )
 
 
-def _canonical(core: pl.Expr, convention: NumberConvention, whole: bool = False) -> pl.Expr:
+def _canonical(core: pl.Expr, convention: NumberConvention) -> pl.Expr:
     """The digits with '.' for a decimal mark, when `convention` reads them; else null."""
     plain = core.str.replace_all(convention.group, "", literal=True)
     plain = plain.str.replace_all(convention.decimal, ".", literal=True)
-    return pl.when(core.str.contains(core_pattern(convention, whole))).then(plain)
+    return pl.when(core.str.contains(core_pattern(convention))).then(plain)
+
+
+def _whole(canonical: pl.Expr) -> pl.Expr:
+    """A count's reading: one with a fraction other than zeros is no reading."""
+    return pl.when(~canonical.str.contains(r"\.[0-9]*[1-9]")).then(canonical)
 
 
 def _other(convention: NumberConvention) -> NumberConvention | None:
     return {DOT_DECIMAL: COMMA_DECIMAL, COMMA_DECIMAL: DOT_DECIMAL}.get(convention)
 
 
-def column_evidence(column: pl.Series, whole: bool = False) -> tuple[int, int, str, str]:
+def _both(readings: pl.Expr, whole: bool) -> tuple[pl.Expr, pl.Expr]:
+    dot, comma = readings.struct.field("dot"), readings.struct.field("comma")
+    return (_whole(dot), _whole(comma)) if whole else (dot, comma)
+
+
+def _own(readings: pl.Expr, convention: NumberConvention, whole: bool) -> pl.Expr:
+    if convention == DOT_DECIMAL or convention == COMMA_DECIMAL:
+        value = readings.struct.field("dot" if convention == DOT_DECIMAL else "comma")
+    else:
+        value = _canonical(readings.struct.field("core"), convention)
+    return _whole(value) if whole else value
+
+
+def column_evidence(readings: pl.Series, whole: bool = False) -> tuple[int, int, str, str]:
     """How many text values of the column only `1,234.50` reads and how many only `1.234,50` reads,
     with an example of each."""
-    core = _parts(pl.col("v")).struct.field("core")
-    dot = _canonical(core, DOT_DECIMAL, whole).is_not_null()
-    comma = _canonical(core, COMMA_DECIMAL, whole).is_not_null()
-    only_dot, only_comma = dot & ~comma, comma & ~dot
-    # Typed cells and values without a mark (`12`) read one way only: no evidence in them.
-    frame = column.to_frame("v").filter(pl.col("v").str.contains("[.,，．]") & ~pl.col("v").str.starts_with(NUMBER_MARK))
-    row = frame.select(
+    column = pl.col("r")
+    dot, comma = _both(column, whole)
+    only_dot, only_comma = dot.is_not_null() & comma.is_null(), comma.is_not_null() & dot.is_null()
+    text = column.struct.field("text")
+    row = readings.to_frame("r").select(
         only_dot.sum().alias("dot"), only_comma.sum().alias("comma"),
-        pl.col("v").filter(only_dot).first().alias("dot_example"),
-        pl.col("v").filter(only_comma).first().alias("comma_example"),
+        text.filter(only_dot).first().alias("dot_example"), text.filter(only_comma).first().alias("comma_example"),
     ).row(0, named=True)
     return row["dot"], row["comma"], row["dot_example"] or "", row["comma_example"] or ""
 
 
-def number_decide(column: pl.Series, *, locale: str | None, declared: bool, whole: bool = False) -> NumberDecision:
+def number_decide(readings: pl.Series, *, locale: str | None, declared: bool, whole: bool = False) -> NumberDecision:
     """The column's reading: the locale's when nothing contradicts it, else what its values show."""
-    decision = _number_decide(column, locale, declared, whole)
+    decision = _number_decide(readings, locale, declared, whole)
     return replace(decision, whole=whole)
 
 
-def _number_decide(column: pl.Series, locale: str | None, declared: bool, whole: bool) -> NumberDecision:
-    only_dot, only_comma, dot_example, comma_example = column_evidence(column, whole)
+def _number_decide(readings: pl.Series, locale: str | None, declared: bool, whole: bool) -> NumberDecision:
+    only_dot, only_comma, dot_example, comma_example = column_evidence(readings, whole)
     convention = number_convention(locale) if locale else None
     if convention is not None:
         other = _other(convention)
@@ -135,34 +156,29 @@ def _ambiguous(dot: pl.Expr, comma: pl.Expr) -> pl.Expr:
     return dot.is_not_null() & comma.is_not_null() & (dot != comma)
 
 
-def parse_number_text(text: pl.Expr, decision: NumberDecision) -> tuple[pl.Expr, pl.Expr]:
+def parse_number_text(readings: pl.Expr, decision: NumberDecision) -> tuple[pl.Expr, pl.Expr]:
     """(the value as canonical text such as '-1234.5', a percent sign was written); the value is null
     where it cannot be read for sure. Typed workbook cells are the caller's."""
-    parts = _parts(text)
-    core = parts.struct.field("core")
-    negative, signs_ok = _negative(parts)
-    percent = parts.struct.field("percent").is_not_null()
-    whole = decision.whole
-    dot, comma = _canonical(core, DOT_DECIMAL, whole), _canonical(core, COMMA_DECIMAL, whole)
+    dot, comma = _both(readings, decision.whole)
     trusted = decision.convention is not None and not decision.contradicted
     if decision.strict:
-        value = _canonical(core, decision.convention, whole)
+        value = _own(readings, decision.convention, decision.whole)
         if _other(decision.convention) is not None and not trusted:
             value = pl.when(~_ambiguous(dot, comma)).then(value)
     else:
         value = pl.when(dot.is_null()).then(comma).when(comma.is_null() | (dot == comma)).then(dot)
         if trusted:
-            value = value.otherwise(_canonical(core, decision.convention, whole))
-    return pl.when(signs_ok).then(pl.when(negative).then(pl.lit("-") + value).otherwise(value)), percent
+            value = value.otherwise(_own(readings, decision.convention, decision.whole))
+    negative = readings.struct.field("negative")
+    signed = pl.when(negative).then(pl.lit("-") + value).otherwise(value)
+    return pl.when(readings.struct.field("signs_ok")).then(signed), readings.struct.field("percent")
 
 
-def number_problem(text: pl.Expr, decision: NumberDecision) -> pl.Expr:
+def number_problem(readings: pl.Expr, decision: NumberDecision) -> pl.Expr:
     """Why a text value that gave no number was refused (evaluated for refused values only)."""
-    parts = _parts(text)
-    core = parts.struct.field("core")
-    _, signs_ok = _negative(parts)
-    dot, comma = _canonical(core, DOT_DECIMAL, decision.whole), _canonical(core, COMMA_DECIMAL, decision.whole)
-    problem = pl.when(core.is_null() | ~signs_ok).then(pl.lit("not a number"))
+    dot, comma = _both(readings, decision.whole)
+    unreadable = readings.struct.field("core").is_null() | ~readings.struct.field("signs_ok")
+    problem = pl.when(unreadable).then(pl.lit("not a number"))
     problem = problem.when(_ambiguous(dot, comma)).then(pl.lit(f"ambiguous number ({decision.why})"))
     if decision.strict:
         convention = decision.convention

@@ -116,7 +116,8 @@ def prepare_batch(frame: pl.DataFrame, plan: RowPlan, *, is_first_batch: bool) -
     its parse (polars eliminates the common subexpressions). Reason texts are built for bad rows only."""
     texts = _field_texts(plan)
     cleaned = frame.select("_row", *_cleaned_sources(plan), _is_total(frame).alias("_total"))
-    values, checks = _typed(cleaned, texts, plan)
+    cleaned, readings = _with_readings(cleaned, texts, plan)
+    values, checks = _typed(cleaned, texts, readings, plan)
     work = cleaned.with_columns(*values)
     failed = pl.any_horizontal([condition.fill_null(False) for condition, _ in checks]) if checks else pl.lit(False)
     work = work.with_columns(_failed=failed, _skip=_skip_reason(texts, plan, is_first_batch))
@@ -178,9 +179,35 @@ def _is_total(frame: pl.DataFrame) -> pl.Expr:
 Check = tuple[pl.Expr, pl.Expr]  # (the row fails, the reason text)
 
 
-def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], plan: RowPlan) -> tuple[list[pl.Expr], list[Check]]:
+def _with_readings(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], plan: RowPlan):
+    """Each distinct number or date text of the batch matched once and kept as a struct column, so the
+    decisions, the values and the reasons all look into one materialised reading (polars does not
+    share a struct's pattern match between the expressions that take fields of it)."""
+    columns: dict[str, str] = {}  # str(text) -> its readings column
+    shapes, readings = [], []
+    for name, kind in plan.types.items():
+        text = texts.get(name)
+        if text is None or kind == TEXT or str(text) in columns:
+            continue
+        column = columns[str(text)] = f"_r{len(columns)}"
+        if kind in DATE_KINDS:
+            shapes.append(dates.date_shape(text).alias(column))
+            readings.append(dates.date_readings(pl.col(column), text, _buddhist_era(plan)).alias(column))
+        else:
+            shapes.append(numbers.number_shape(text).alias(column))
+            readings.append(numbers.number_readings(pl.col(column), text).alias(column))
+    if not shapes:
+        return cleaned, columns
+    return cleaned.with_columns(shapes).with_columns(readings), columns
+
+
+def _buddhist_era(plan: RowPlan) -> bool:
+    return (plan.locale or "").startswith("th")
+
+
+def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], readings: dict[str, str],
+           plan: RowPlan) -> tuple[list[pl.Expr], list[Check]]:
     values, checks = [], []
-    columns: dict[str, pl.Series] = {}  # fields reading one source column share its values
     required = set(plan.template.required_fields)
     for name, kind in plan.types.items():
         text = texts.get(name)
@@ -189,10 +216,8 @@ def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], plan: RowPlan) -> t
                 checks.append((pl.lit(True), pl.lit(f"{name}: required column is missing")))
             values.append((pl.lit("") if kind == TEXT else pl.lit(None)).alias(_value(name)))
             continue
-        key = str(text)
-        if kind != TEXT and key not in columns:
-            columns[key] = cleaned.select(text).to_series()
-        converted = _convert(name, kind, text, columns.get(key), plan)
+        column = readings.get(str(text))
+        converted = _convert(name, kind, text, column and cleaned[column], plan)
         values.append(converted.value.alias(_value(name)))
         checks += _checks(name, text, kind, converted.cause, plan)
     if plan.template.date_from_period:
@@ -204,10 +229,11 @@ def _convert(name: str, kind: str, text: pl.Expr, column: pl.Series | None, plan
     if kind == TEXT:
         return text_value(text)
     decision = _decide(name, kind, column, plan)
+    readings = pl.col(column.name)
     if kind in DATE_KINDS:
-        return datetime_value(text, decision, plan.template.date_formats, plan.timezone, kind)
+        return datetime_value(text, readings, decision, plan.template.date_formats, plan.timezone, kind)
     convert = {INT: int_value, DECIMAL: decimal_value, PERCENT: percent_value}[kind]
-    return convert(text, decision, plan.shapes[name])
+    return convert(text, readings, decision, plan.shapes[name])
 
 
 def _decide(name: str, kind: str, column: pl.Series, plan: RowPlan):
@@ -216,7 +242,7 @@ def _decide(name: str, kind: str, column: pl.Series, plan: RowPlan):
     if kind in DATE_KINDS:
         declared = dates.template_orders(template.date_order, template.date_formats)
         decision = dates.date_decide(column, declared=declared, locale_order=date_order(plan.locale),
-                                     locale=plan.locale, buddhist_era=(plan.locale or "").startswith("th"))
+                                     locale=plan.locale, buddhist_era=_buddhist_era(plan))
     else:
         decision = numbers.number_decide(column, locale=plan.locale, declared=plan.locale_declared,
                                          whole=kind == INT)

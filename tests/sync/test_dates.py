@@ -9,15 +9,17 @@ from hypothesis import strategies as st
 
 from sync.ingest.cells import DATE_MARK, NUMBER_MARK
 from sync.ingest.convert import DATE, DATETIME, datetime_value
-from sync.ingest.dates import DMY, MDY, date_decide, template_orders
+from sync.ingest.dates import DMY, MDY, date_decide, date_readings, date_shape, template_orders
 
 
 def read(values: list, *, formats=(), date_order="", locale=None, locale_order=None, tz="UTC", kind=DATETIME):
-    column = pl.Series("v", values, dtype=pl.String)
-    decision = date_decide(column, declared=template_orders(date_order, list(formats)), locale=locale,
-                           locale_order=locale_order, buddhist_era=(locale or "").startswith("th"))
-    converted = datetime_value(pl.col("v"), decision, list(formats), tz, kind)
-    frame = column.to_frame().select(value=converted.value, cause=converted.cause)
+    buddhist_era = (locale or "").startswith("th")
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).with_columns(r=date_shape(pl.col("v")))
+    frame = frame.with_columns(r=date_readings(pl.col("r"), pl.col("v"), buddhist_era))
+    decision = date_decide(frame["r"], declared=template_orders(date_order, list(formats)), locale=locale,
+                           locale_order=locale_order, buddhist_era=buddhist_era)
+    converted = datetime_value(pl.col("v"), pl.col("r"), decision, list(formats), tz, kind)
+    frame = frame.select(value=converted.value, cause=converted.cause)
     return frame["value"].to_list(), frame["cause"].to_list()
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sync.ingest.cells import NUMBER_MARK
 from sync.ingest.convert import FieldShape, decimal_value, int_value, percent_value
 from sync.ingest.normalize import clean_text
-from sync.ingest.numbers import number_decide
+from sync.ingest.numbers import number_decide, number_readings, number_shape
 
 MONEY = FieldShape("decimal", 18, 4)
 COUNT = FieldShape("int", int_limit=2**31)
@@ -21,10 +21,11 @@ MARKET_LOCALES = ["id_ID", "vi_VN", "th_TH", "ms_MY", "en_PH", "zh_TW", "zh_CN",
 
 def read(values: list, *, locale=None, declared=True, shape=MONEY, convert=decimal_value):
     """(values, causes) of a column read as the engine reads it."""
-    column = pl.Series("v", values, dtype=pl.String).to_frame().select(clean_text(pl.col("v")).alias("v")).to_series()
-    decision = number_decide(column, locale=locale, declared=declared, whole=convert is int_value)
-    converted = convert(pl.col("v"), decision, shape)
-    frame = column.to_frame().select(value=converted.value, cause=converted.cause)
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).select(clean_text(pl.col("v")).alias("v"))
+    frame = frame.with_columns(r=number_shape(pl.col("v"))).with_columns(r=number_readings(pl.col("r"), pl.col("v")))
+    decision = number_decide(frame["r"], locale=locale, declared=declared, whole=convert is int_value)
+    converted = convert(pl.col("v"), pl.col("r"), decision, shape)
+    frame = frame.select(value=converted.value, cause=converted.cause)
     return frame["value"].to_list(), frame["cause"].to_list()
 
 
