@@ -49,13 +49,15 @@ def _score_domain(domain: str, files: list[CatalogFile]) -> list[DataQualityReco
         missing = [f for f in fields if group[f"has_{f}"] < rows]
         filled = sum(group[f"has_{f}"] for f in fields)
         score = Decimal(100 * filled / (rows * len(fields))).quantize(SCORE_PLACES) if fields else Decimal(100)
-        record, _ = DataQualityRecord.objects.update_or_create(
+        records.append(DataQualityRecord(
             platform_code=group["platform_code"], shop_id=group["shop_id"], data_domain=domain,
-            business_date=group["business_date"],
-            defaults={"rows": rows, "score": score, "missing_fields": missing},
-        )
-        records.append(record)
-    return records
+            business_date=group["business_date"], rows=rows, score=score, missing_fields=missing,
+        ))
+    # One statement for every date of the files, not an update_or_create (two queries) per date.
+    return DataQualityRecord.objects.bulk_create(
+        records, update_conflicts=True, unique_fields=["platform_code", "shop_id", "data_domain", "business_date"],
+        update_fields=["rows", "score", "missing_fields", "checked_at"],
+    )
 
 
 def _expected_fields(model: type[FactBase], files: list[CatalogFile]) -> list[str]:
