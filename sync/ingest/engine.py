@@ -116,7 +116,7 @@ def _ingest(file, template, task, options, progress, result: FileSyncResult):
         )
         with transaction.atomic():
             _write(file, task, options, progress, source, plan, result)
-        result.decisions = plan.decisions_report()
+        result.decisions = plan.decisions_report(result.quarantine_reasons)
     finally:
         source.close()
     if result.rows_ingested == 0 and result.rows_quarantined:

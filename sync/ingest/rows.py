@@ -79,13 +79,19 @@ class RowPlan:
                               if i not in into_columns and not header.is_unnamed(i)}
         return plan
 
-    def decisions_report(self) -> dict[str, dict]:
-        """What the result says of each mapped column's reading."""
+    def decisions_report(self, quarantine_reasons: dict[str, int]) -> dict[str, dict]:
+        """Per mapped column: how its values were read, and how many were quarantined for which cause."""
         report = {}
-        for name, decision in self.decisions.items():
-            column = self.header.field_columns.get(name)
-            source = self.header.headers[column] if column is not None else ""
-            report[name] = {"column": source, "type": self.types[name], **decision.as_dict()}
+        for name, column in self.header.field_columns.items():
+            if name not in self.types:
+                continue
+            decision = self.decisions.get(name)
+            report[name] = {"column": self.header.headers[column], "type": self.types[name],
+                            **(decision.as_dict() if decision else {}), "quarantined": {}}
+        for kind, count in quarantine_reasons.items():
+            name, _, cause = kind.partition(": ")
+            if name in report:
+                report[name]["quarantined"][cause] = count
         return report
 
     @property

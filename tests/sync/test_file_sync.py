@@ -87,3 +87,22 @@ def test_a_column_whose_later_rows_overturn_the_reading_of_its_first_fails_the_f
     assert result.status == FileStatus.FAILED
     assert "column deal_price: its values change how they are written within the file" in result.error
     assert not OrderLine.objects.exists()
+
+
+def test_the_result_says_how_each_mapped_column_was_read_and_why_values_were_quarantined(inbox, templates):
+    file = write_csv(inbox, "said_20241101.csv", [
+        ["S1", "2024-11-01 10:00", "SKU-1", "1", '"1,234.50"'],  # ',' groups: the column's evidence
+        ["S2", "2024-11-01 10:00", "SKU-2", "1", "abc"],
+        ["S3", "2024-11-01 10:00", "SKU-3", "1", "def"],
+    ])
+
+    result = file_sync(file=file)
+
+    assert result.status == FileStatus.PARTIAL
+    price = result.decisions["deal_price"]
+    assert (price["column"], price["decimal_mark"], price["group_mark"]) == ("Deal Price", ".", ",")
+    assert price["quarantined"] == {"not a number": 2}
+    assert result.decisions["order_id"] == {"column": "Order ID", "type": "text", "quarantined": {}}
+    assert "date_order" in result.decisions["ordered_at"]
+    file.refresh_from_db()
+    assert file.last_result["decisions"] == result.decisions
