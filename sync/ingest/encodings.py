@@ -1,10 +1,10 @@
 """Which text encoding a csv was saved in, without ever guessing into mojibake.
 
-A BOM decides. Otherwise UTF-8, the template's encodings, the encodings of the file's locale and
-charset-normalizer's guesses are tried in that order; the first that decodes the whole file into text
-that does not look like mojibake wins. Legacy code pages decode almost any bytes (cp1252 reads a
-cp932 "タオル" as "ƒ^ƒIƒ‹"), so decoding without an error proves little: ftfy's mojibake check is
-what refuses the wrong one."""
+A BOM decides. Otherwise UTF-8, the template's encodings, the encodings of the file's locale and, when
+no locale is known, charset-normalizer's best guess are tried in that order; the first that decodes
+the whole file into text that does not look like mojibake wins. Legacy code pages decode almost any
+bytes (cp1252 reads a cp932 "タオル" as "ƒ^ƒIƒ‹"), so decoding without an error proves little: ftfy's
+mojibake check is what refuses the wrong one."""
 
 import codecs
 import re
@@ -31,11 +31,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ALIASES = {"windows-31j": "cp932", "ms932": "cp932"}
 
 
-def detect_encoding(path: Path, declared: list[str]) -> str:
-    """The file's encoding; `declared` are the template's and the locale's encodings, most likely first."""
+def detect_encoding(path: Path, *, template_encodings: list[str], locale_encodings: list[str]) -> str:
     bom = _bom_encoding(path)
     refusals = []
-    for encoding in [bom] if bom else _candidates(path, declared):
+    for encoding in [bom] if bom else _candidates(path, template_encodings, locale_encodings):
         invalid = _decode_problem(path, encoding)
         problem = invalid or _mojibake_problem(path, encoding)
         if problem is None:
@@ -55,14 +54,17 @@ def _bom_encoding(path: Path) -> str | None:
     return next((name for bom, name in _BOMS if head.startswith(bom)), None)
 
 
-def _candidates(path: Path, declared: list[str]) -> list[str]:
-    """UTF-8, the declared encodings, then charset-normalizer's best reading of the head (its other
-    readings are single-byte code pages that decode any bytes: no evidence at all)."""
-    with path.open("rb") as handle:
-        head = handle.read(SAMPLE_BYTES)
-    best = charset_normalizer.from_bytes(head).best()
-    guesses = [best.encoding] if best else []
-    return list(dict.fromkeys(canonical(name) for name in ["utf-8", *declared, *guesses]))
+def _candidates(path: Path, template_encodings: list[str], locale_encodings: list[str]) -> list[str]:
+    """UTF-8, the template's and the locale's encodings, then charset-normalizer's best reading of the
+    head. Its reading is not asked for when the locale is known: ftfy sees mojibake in Latin text only,
+    so a guess into another script (a Vietnamese file read as Big5) would pass unseen."""
+    guesses = []
+    if not locale_encodings:
+        with path.open("rb") as handle:
+            best = charset_normalizer.from_bytes(handle.read(SAMPLE_BYTES)).best()
+        guesses = [best.encoding] if best else []
+    names = ["utf-8", *template_encodings, *locale_encodings, *guesses]
+    return list(dict.fromkeys(canonical(name) for name in names))
 
 
 def canonical(name: str) -> str:

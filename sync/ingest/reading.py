@@ -65,7 +65,8 @@ def open_source(path: Path, *, mapping: dict, required: list[str], header_row: i
     `encodings`, then those the file's `locale` names (locales.text_encodings)."""
     guarded = guards.guard_file(path)
     if guarded.kind == "text":
-        return _open_text(path, mapping, required, header_row, [*(encodings or []), *text_encodings(locale)])
+        encoding = detect_encoding(path, template_encodings=encodings or [], locale_encodings=text_encodings(locale))
+        return _open_text(path, encoding, mapping, required, header_row)
     guards.guard_sheet_memory(guarded.largest_sheet_bytes)
     return _open_workbook(path, mapping, required, header_row)
 
@@ -84,8 +85,7 @@ def _with_row_numbers(frame: pl.DataFrame, first_row: int) -> pl.DataFrame:
     return frame.filter(~pl.all_horizontal(pl.col(data).str.strip_chars().fill_null("") == ""))
 
 
-def _open_text(path, mapping, required, header_row, declared) -> SourceTable:
-    encoding = detect_encoding(path, declared)
+def _open_text(path, encoding, mapping, required, header_row) -> SourceTable:
     cleanup = []
     source = path
     if encoding not in _UTF8:
