@@ -127,6 +127,22 @@ def test_typed_cells_are_marked_and_text_cells_stay_text_in_a_mixed_column(tmp_p
     assert source.sheet_name == "s" and source.encoding == ""
 
 
+def test_time_of_day_and_duration_cells_are_no_dates(tmp_path):
+    path = tmp_path / "times.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("s")
+    sheet.write_row(0, 0, NAMED_HEADER)
+    sheet.write_row(1, 0, ["T1", 1])
+    sheet.write_datetime(1, 2, dt.time(13, 5, 9), book.add_format({"num_format": "hh:mm:ss"}))
+    sheet.write_row(2, 0, ["T2", 2])
+    sheet.write_datetime(2, 2, dt.timedelta(hours=30, minutes=1), book.add_format({"num_format": "[h]:mm"}))
+    book.close()
+
+    rows, _ = read_all(path)
+
+    assert [row[2] for row in rows] == ["13:05:09", "30:01:00"]
+
+
 def test_typed_datetime_with_float_noise_is_stored_to_the_exact_second(inbox, templates):
     path = inbox_path(inbox, "noise_20241101.xlsx")
     noisy = dt.datetime(2024, 11, 1, 13, 59, 59, 997000)
@@ -191,6 +207,22 @@ def test_cp932_bytes_read_as_japanese_without_any_locale(tmp_path):
 
     assert source.encoding == "cp932"
     assert [row[2] for row in rows[:2]] == [TOWEL, "バスタオル"]
+
+
+def test_a_synced_cp932_file_records_its_encoding_on_the_file(inbox, templates):
+    path = inbox_path(inbox, "amazon_style_20241101.csv")
+    rows = [HEADER] + [[f"C{i}", "2024-11-01 10:00", f"{TOWEL}-{i}", "1", "2"] for i in range(5)]
+    path.write_bytes("".join(",".join(row) + "\r\n" for row in rows).encode("cp932"))
+    catalog_scan(inbox=inbox)
+    file = CatalogFile.objects.get()
+    file.number_locale = "ja_JP"
+    file.save()
+
+    result = file_sync(file=file)
+
+    assert (result.status, result.encoding) == (FileStatus.INGESTED, "cp932")
+    assert CatalogFile.objects.get().encoding == "cp932"
+    assert OrderLine.objects.get(order_id="C0").sku == f"{TOWEL}-0"
 
 
 def test_cp932_extensions_such_as_circled_digits_decode(tmp_path):
