@@ -40,6 +40,7 @@ class FileSyncResult:
     status: str = FileStatus.FAILED
     template: str = ""
     encoding: str = ""
+    sheet_name: str = ""
     header_row: int | None = None
     number_locale: str = ""
     rows_read: int = 0
@@ -103,9 +104,9 @@ def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
 
 def _ingest(file, template, task, options, progress, result: FileSyncResult):
     account = PlatformAccount.objects.filter(platform_code=file.platform_code, shop_id=file.shop_id).first()
-    source = _open(file, template, options, result)
     locale = file_locale(file_locale=file.number_locale, template_locale=template.number_locale, account=account)
     result.number_locale = locale or ""
+    source = _open(file, template, options, locale, result)
     try:
         plan = RowPlan.build(
             model=FACT_MODELS[template.data_domain], template=template, header=source.header,
@@ -128,16 +129,18 @@ def _ingest(file, template, task, options, progress, result: FileSyncResult):
         result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
 
 
-def _open(file, template, options, result: FileSyncResult) -> SourceTable:
-    """Guards, container, encoding and header; what the header says goes into the result."""
+def _open(file, template, options, locale: str | None, result: FileSyncResult) -> SourceTable:
+    """Guards, container, sheet or encoding (the locale names likely ones) and header; what they say goes
+    into the result."""
     if template.date_from_period and not file.period_start:
         raise FileRejected("rows carry no date and the file name has no period (YYYYMMDD_YYYYMMDD)",
                            code="no_period")
     header_row = template.header_row - 1 if (options.use_template_header_row and template.header_row) else None
     required = [f for f in template.required_fields if not _has_substitute(template, f)]
     source = open_source(resolve_inbox_path(file.path), mapping=template.mapping, required=required,
-                         header_row=header_row, encodings=template.options.get("encodings"))
-    result.encoding, result.header_row = source.encoding, source.header.row_index + 1
+                         header_row=header_row, encodings=template.options.get("encodings"), locale=locale)
+    result.encoding, result.sheet_name = source.encoding, source.sheet_name
+    result.header_row = source.header.row_index + 1
     result.missing_template_fields = source.header.missing_fields
     result.unmapped_columns = source.header.unmapped_columns
     return source
@@ -211,6 +214,7 @@ def _finish(file: CatalogFile, result: FileSyncResult, template=None) -> FileSyn
         status=result.status, template=template, rows_read=result.rows_read,
         rows_ingested=result.rows_ingested, rows_quarantined=result.rows_quarantined,
         rows_skipped=result.rows_skipped, last_error=result.error, last_result=result.as_dict(),
+        encoding=result.encoding, sheet_name=result.sheet_name,
         last_synced_at=timezone.now(), updated_at=timezone.now(),
     )
     file.refresh_from_db()

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from sync.errors import FileRejected
+from sync.ingest.guards import guard_size
 from sync.models import CatalogFile, DataDomain, FileStatus, Granularity, Platform
 
 SUPPORTED_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".tsv", ".txt"}
@@ -124,6 +126,10 @@ def catalog_scan(*, inbox: Path) -> ScanReport:
 @transaction.atomic
 def catalog_record_file(*, path: Path, relative: str, existing: CatalogFile | None, report: ScanReport) -> CatalogFile:
     stat = path.stat()
+    try:
+        guard_size(stat.st_size)
+    except FileRejected as exc:
+        return _record_refused(path=path, relative=relative, existing=existing, report=report, error=exc.message)
     sha256 = file_sha256(path)
     if existing and existing.sha256 == sha256:
         existing.mtime_ns = stat.st_mtime_ns
@@ -151,4 +157,22 @@ def catalog_record_file(*, path: Path, relative: str, existing: CatalogFile | No
         report.new.append(relative)
     if not (meta.platform_code and meta.data_domain):
         report.unrecognised.append(relative)
+    return record
+
+
+def _record_refused(*, path: Path, relative: str, existing: CatalogFile | None, report: ScanReport,
+                    error: str) -> CatalogFile:
+    """A file refused before it is read at all (not even hashed): failed, with the reason."""
+    stat = path.stat()
+    record = existing or CatalogFile(path=relative)
+    record.file_name = path.name
+    record.sha256 = ""
+    record.size_bytes = stat.st_size
+    record.mtime_ns = stat.st_mtime_ns
+    record.__dict__.update(infer_metadata(Path(relative)).__dict__)
+    record.duplicate_of = None
+    record.status = FileStatus.FAILED
+    record.last_error = error
+    record.save()
+    (report.changed if existing else report.new).append(relative)
     return record

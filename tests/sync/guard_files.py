@@ -44,7 +44,8 @@ def write_guard_files(inbox: Path, *, oversize_bytes: int) -> dict[str, str]:
     case("header_only_20241101.csv", _csv([HEADER]), "header but no data rows")
     case("no_header_20241101.csv", _csv([["foo", "bar"], ["1", "2"]]), "no recognisable header")
     case("missing_column_20241101.csv", _csv([HEADER[1:], ROW[1:]]), "missing required column(s): order_id")
-    case("wrong_encoding_20241101.csv", _csv([HEADER, ROW]) + "Crème brûlée ÿ\n".encode("cp1252"),
+    # Text a tool encoded twice (UTF-8 read as cp1252, saved as UTF-8 again): every reading is mojibake.
+    case("mojibake_20241101.csv", _csv([HEADER, ROW]) + "CrÃ¨me brÃ»lÃ©e\n".encode(),
          "cannot decode the file")
     case("oversize_20241101.csv", _csv([HEADER]) + _csv([ROW]) * (oversize_bytes // 20 + 1), "over the limit")
     case("corrupt_20241101.xlsx", b"this is not a workbook at all" * 10, "truncated or corrupt")

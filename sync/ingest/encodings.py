@@ -1,0 +1,116 @@
+"""Which text encoding a csv was saved in, without ever guessing into mojibake.
+
+A BOM decides. Otherwise UTF-8, the template's encodings, the encodings of the file's locale and, when
+no locale is known, charset-normalizer's best guess are tried in that order; the first that decodes
+the whole file into text that does not look like mojibake wins. Legacy code pages decode almost any
+bytes (cp1252 reads a cp932 "タオル" as "ƒ^ƒIƒ‹"), so decoding without an error proves little: ftfy's
+mojibake check is what refuses the wrong one."""
+
+import codecs
+import re
+from pathlib import Path
+
+import charset_normalizer
+from ftfy.badness import is_bad
+
+from sync.errors import FileRejected
+
+_DECODE_CHUNK = 8 * 1024 * 1024
+# Enough text for every column of the first few thousand rows; ftfy's check grows more eager with length.
+SAMPLE_BYTES = 256 * 1024
+_BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+# charset-normalizer names the strict standard; files are written by Windows in its superset
+# (cp932 has NEC/IBM extensions such as ①, cp950 the Big5 additions, gb18030 all of GBK).
+SUPERSETS = {"shift_jis": "cp932", "shift_jis_2004": "cp932", "shift_jisx0213": "cp932",
+             "gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "big5": "cp950",
+             "tis_620": "cp874", "iso8859_11": "cp874", "euc_kr": "cp949", "latin_1": "cp1252",
+             "iso8859_1": "cp1252", "ascii": "utf-8"}
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Names platforms document that Python does not know.
+_ALIASES = {"windows-31j": "cp932", "ms932": "cp932"}
+
+
+def detect_encoding(path: Path, *, template_encodings: list[str], locale_encodings: list[str]) -> str:
+    bom = _bom_encoding(path)
+    refusals = []
+    for encoding in [bom] if bom else _candidates(path, template_encodings, locale_encodings):
+        invalid = _decode_problem(path, encoding)
+        problem = invalid or _mojibake_problem(path, encoding)
+        if problem is None:
+            return encoding
+        refusals.append(f"{encoding}: {problem}")
+        if encoding == "utf-8" and not invalid:
+            # Bytes that are valid UTF-8 are UTF-8: any other reading of them is the mojibake.
+            break
+    raise FileRejected("cannot decode the file: no encoding reads it without errors or mojibake (tried "
+                       + "; ".join(refusals) + "); declare it in the template's options.encodings",
+                       code="encoding")
+
+
+def _bom_encoding(path: Path) -> str | None:
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    return next((name for bom, name in _BOMS if head.startswith(bom)), None)
+
+
+def _candidates(path: Path, template_encodings: list[str], locale_encodings: list[str]) -> list[str]:
+    """UTF-8, the template's and the locale's encodings, then charset-normalizer's best reading of the
+    head. Its reading is not asked for when the locale is known: ftfy sees mojibake in Latin text only,
+    so a guess into another script (a Vietnamese file read as Big5) would pass unseen."""
+    guesses = []
+    if not locale_encodings:
+        with path.open("rb") as handle:
+            best = charset_normalizer.from_bytes(handle.read(SAMPLE_BYTES)).best()
+        guesses = [best.encoding] if best else []
+    names = ["utf-8", *template_encodings, *locale_encodings, *guesses]
+    return list(dict.fromkeys(canonical(name) for name in names))
+
+
+def canonical(name: str) -> str:
+    """Python's name of an encoding, or of the Windows superset files are written in."""
+    name = _ALIASES.get(name.lower(), name)
+    try:
+        python_name = codecs.lookup(name).name
+    except LookupError:
+        return name
+    return SUPERSETS.get(python_name.replace("-", "_"), python_name)
+
+
+def _decode_problem(path: Path, encoding: str) -> str | None:
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        return "unknown encoding"
+    offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_DECODE_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return f"invalid byte 0x{chunk[exc.start]:02x} at offset {offset + exc.start}"
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "file ends inside a character"
+    return None
+
+
+def _mojibake_problem(path: Path, encoding: str) -> str | None:
+    text = sample_text(path, encoding)
+    control = _CONTROL.search(text)
+    if control:
+        # No export holds control characters: a code page that decodes any byte made them.
+        return f"text holds control character U+{ord(control.group()):04X}"
+    for line in text.splitlines():
+        if is_bad(line):
+            return f"text looks like mojibake: {line.strip()[:60]!r}"
+    return None
+
+
+def sample_text(path: Path, encoding: str) -> str:
+    """The decoded head of the file (an incremental decoder: a character cut at the end is left out)."""
+    with path.open("rb") as handle:
+        head = handle.read(SAMPLE_BYTES)
+    return codecs.getincrementaldecoder(encoding)().decode(head)
