@@ -80,7 +80,10 @@ def decimal_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDeci
                   shape: FieldShape) -> Converted:
     canonical, percent = numbers.parse_number_text(readings, decision)
     dtype = pl.Decimal(shape.digits, shape.places)
-    source = pl.when(typed(text)).then(text.str.slice(1)).when(~percent).then(canonical)
+    # polars rounds a text cast to a Decimal's scale ('12.12345' -> 12.1234): a written place the
+    # column cannot hold is refused, never rounded away. Typed cells are rounded: their excess is float noise.
+    excess = canonical.str.contains(rf"\.[0-9]{{{shape.places}}}[0-9]*[1-9]")
+    source = pl.when(typed(text)).then(text.str.slice(1)).when(~percent & ~excess).then(canonical)
     value = source.cast(dtype, strict=False)
     cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(readings, decision))
              .when(~typed(text) & percent).then(pl.lit("a percentage in a column of amounts"))

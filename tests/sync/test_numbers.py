@@ -50,6 +50,8 @@ def test_a_declared_locale_reads_its_own_marks_and_currencies(locale, text, expe
     ("en_US", "--5", "not a number"), ("en_US", "(5", "not a number"), ("en_US", "1.2.3", "not a number in en_US"),
     ("en_US", "abc", "not a number"), ("en_US", "5%", "a percentage in a column of amounts"),
     ("en_US", "123456789012345", "out of range (18 digits, 4 after the point)"),
+    ("en_US", "12.12345", "out of range (18 digits, 4 after the point)"),
+    ("id_ID", "-0,00001", "out of range (18 digits, 4 after the point)"),
 ])
 def test_a_value_the_locale_cannot_read_is_refused_with_its_cause(locale, text, cause):
     values, causes = read([text], locale=locale)
