@@ -96,6 +96,8 @@ def write_amount(value: Decimal, places: int, market: Market, style: int) -> str
         return body + "-"  # SAP-style trailing minus
     if style == 7 and market.negative != "-":
         return market.negative + body
+    if style == 8 and sign in market.before:
+        return f"{sign}({digits})"  # Excel's `"₱"#,##0.00;"₱"(#,##0.00)`
     if sign in market.before:
         return sign + "-" + digits  # `Rp -1.234`
     return "-" + body

@@ -36,7 +36,7 @@ def read(values: list, *, locale=None, declared=True, shape=MONEY, convert=decim
     ("zh_TW", "NT$1,200", "1200"), ("ja_JP", "¥1,200", "1200"), ("ja_JP", "1,200円", "1200"),
     ("ja_JP", "▲1,200", "-1200"), ("pt_BR", "R$ 1.234,56", "1234.56"), ("en_US", "(12.00)", "-12"),
     ("en_US", "1,234.50-", "-1234.50"), ("en_US", "USD 5", "5"), ("en_US", "１，２３４．５０", "1234.50"),
-    ("en_US", "−7.5", "-7.5"),
+    ("en_US", "−7.5", "-7.5"), ("en_PH", "₱(1,234.50)", "-1234.50"), ("en_US", "$ (12.00)", "-12"),
 ])
 def test_a_declared_locale_reads_its_own_marks_and_currencies(locale, text, expected):
     values, _ = read([text], locale=locale)
@@ -47,7 +47,7 @@ def test_a_declared_locale_reads_its_own_marks_and_currencies(locale, text, expe
 @pytest.mark.parametrize(("locale", "text", "cause"), [
     ("id_ID", "1,234.50", "not a number in id_ID ('.' groups, ',' decimal)"),
     ("en_US", "1.234,50", "not a number in en_US (',' groups, '.' decimal)"),
-    ("en_US", "--5", "not a number"), ("en_US", "(5", "not a number"), ("en_US", "1.2.3", "not a number in en_US"),
+    ("en_US", "--5", "not a number"), ("en_US", "(5", "not a number"), ("en_US", "($(5)", "not a number"), ("en_US", "1.2.3", "not a number in en_US"),
     ("en_US", "abc", "not a number"), ("en_US", "5%", "a percentage in a column of amounts"),
     ("en_US", "123456789012345", "out of range (18 digits, 4 after the point)"),
     ("en_US", "12.12345", "out of range (18 digits, 4 after the point)"),
