@@ -76,14 +76,19 @@ def int_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision
     return Converted(value, cause)
 
 
+def _excess_places(canonical: pl.Expr, places: int) -> pl.Expr:
+    """A digit other than zero written past `places` after the point."""
+    return canonical.str.contains(rf"\.[0-9]{{{places}}}[0-9]*[1-9]")
+
+
 def decimal_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision,
                   shape: FieldShape) -> Converted:
     canonical, percent = numbers.parse_number_text(readings, decision)
     dtype = pl.Decimal(shape.digits, shape.places)
     # polars rounds a text cast to a Decimal's scale ('12.12345' -> 12.1234): a written place the
     # column cannot hold is refused, never rounded away. Typed cells are rounded: their excess is float noise.
-    excess = canonical.str.contains(rf"\.[0-9]{{{shape.places}}}[0-9]*[1-9]")
-    source = pl.when(typed(text)).then(text.str.slice(1)).when(~percent & ~excess).then(canonical)
+    source = pl.when(typed(text)).then(text.str.slice(1)).when(
+        ~percent & ~_excess_places(canonical, shape.places)).then(canonical)
     value = source.cast(dtype, strict=False)
     cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(readings, decision))
              .when(~typed(text) & percent).then(pl.lit("a percentage in a column of amounts"))
@@ -95,7 +100,10 @@ def percent_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDeci
                   shape: FieldShape) -> Converted:
     """'12.5%' is the ratio 0.125; a bare number (a typed percentage cell holds the ratio) is the ratio."""
     canonical, percent = numbers.parse_number_text(readings, decision)
-    ratio = pl.when(typed(text)).then(readings.struct.field("typed")).otherwise(
+    # '12.34567%' is the ratio 0.1234567: rounded to the column's 6 places it would be another value.
+    excess = pl.when(percent).then(_excess_places(canonical, max(shape.places - 2, 0))).otherwise(
+        _excess_places(canonical, shape.places))
+    ratio = pl.when(typed(text)).then(readings.struct.field("typed")).when(~excess).then(
         canonical.cast(pl.Float64, strict=False) / pl.when(percent).then(100.0).otherwise(1.0))
     limit = 10.0 ** (shape.digits - shape.places)
     value = pl.when(ratio.abs() < limit).then(ratio.round(shape.places)).cast(pl.Decimal(shape.digits, shape.places))

@@ -111,6 +111,14 @@ def test_percentages_become_ratios_and_typed_percent_cells_are_ratios():
     assert values[0] is None  # '12.5' is no number in id_ID
 
 
+def test_a_percentage_with_more_places_than_its_column_holds_is_refused_not_rounded():
+    values, causes = read(["12.3456%", "12.34567%", "0.1234567", "0.123456"], locale="en_US", shape=RATE,
+                          convert=percent_value)
+
+    assert values == [Decimal("0.123456"), None, None, Decimal("0.123456")]
+    assert causes[1] == causes[2] == "out of range (12 digits, 6 after the point)"
+
+
 amounts = st.decimals(min_value=Decimal("-99999999999.9999"), max_value=Decimal("99999999999.9999"),
                       places=4, allow_nan=False, allow_infinity=False)
 
