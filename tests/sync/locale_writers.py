@@ -15,7 +15,7 @@ from pathlib import Path
 import xlsxwriter
 from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 DMY, MDY, YMD = "DMY", "MDY", "YMD"
 FULL_WIDTH = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
@@ -111,6 +111,17 @@ def write_count(value: int, market: Market, style: int) -> str:
     return text
 
 
+def write_percent(value: Decimal, places: int, market: Market, style: int) -> str:
+    """A percentage (12.5 for 12.5%) as the market writes it: its own CLDR percent pattern or digits and '%'."""
+    style %= 3
+    if style == 1:
+        cldr = Locale.parse(market.locale).percent_formats[None].pattern
+        pattern = re.sub(r"#,##0(\.0*)?", _pattern(places), cldr)
+        return format_percent(value / 100, format=pattern, locale=market.locale)
+    text = format_decimal(value, format=_pattern(places), locale=market.locale) + "%"
+    return full_width(text) if style == 2 else text
+
+
 def write_datetime(value: datetime, market: Market, style: int, buddhist_era: bool) -> tuple[str, datetime]:
     """(the text, the local time it says: seconds dropped where the pattern has none)."""
     patterns = [*DATE_PATTERNS[market.order], ISO_PATTERN]
@@ -131,7 +142,13 @@ class Cell:
 
     @property
     def shown(self) -> str:
-        return self.text if self.typed is None else str(self.typed)
+        """The text a quarantine keeps of the cell (as sync/ingest/cells.py gives a typed one)."""
+        if self.typed is None:
+            return self.text
+        if isinstance(self.typed, (datetime, date)):
+            return self.typed.isoformat()
+        number = float(self.typed)
+        return str(int(number)) if number.is_integer() else repr(number)
 
 
 def fits_excel(value: Decimal) -> bool:

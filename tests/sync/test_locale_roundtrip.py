@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from sync.builtin_templates import SHOPEE_ORDERS
 from sync.ingest.engine import file_sync
 from sync.ingest.normalize import EMPTY_MARKERS
-from sync.models import CatalogFile, FieldTemplate, OrderLine, PlatformAccount, QuarantinedRow
+from sync.models import CatalogFile, FieldTemplate, OrderLine, PlatformAccount, ProductPerformance, QuarantinedRow
 from sync.services.catalog import catalog_scan
-from tests.sync.locale_writers import (MARKETS, YMD, Cell, Market, fits_excel, write_amount, write_count,
-                                       write_csv, write_datetime, write_utf16_tsv, write_xlsx)
+from tests.sync.locale_writers import (MARKETS, Cell, Market, fits_excel, write_amount, write_count, write_csv,
+                                       write_datetime, write_percent, write_utf16_tsv, write_xlsx)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,6 @@ COLUMNS = {  # header -> fact fields it feeds
     "Tracking Number": ["tracking_number"], "Username (Buyer)": ["buyer"],
 }
 HEADER = list(COLUMNS)
-FIELD_COLUMN = {f: header for header, fields in COLUMNS.items() for f in fields}
 AMOUNT_COLUMNS = ["Original Price", "Deal Price", "Product Subtotal", "Grand Total"]
 TEXT_COLUMNS = ["Product Name", "Variation Name", "Username (Buyer)"]
 
@@ -208,23 +207,25 @@ def _write_moment(moment, fields, setup: FileSetup, style: int, as_typed: bool, 
     return Written(cell, expected, verdict)
 
 
-def _place(inbox: Path, setup: FileSetup, number: int, fmt: str, rows: list[dict[str, Written]]) -> CatalogFile:
-    shop = f"{setup.market.locale.lower()}_{fmt}_{number:03d}"
+def _place(inbox: Path, setup: FileSetup, number: int, fmt: str, rows: list[dict[str, Written]],
+           domain: str = "orders") -> CatalogFile:
+    shop = f"{setup.market.locale.lower()}_{domain}_{fmt}_{number:03d}"
     PlatformAccount.objects.create(
         platform_code="shopee", shop_id=shop, timezone=setup.market.timezone,
         region=setup.market.region if setup.mode in ("account", "file", "region") else "",
         number_locale=setup.market.locale if setup.mode == "account" else "")
-    folder = inbox / "shopee" / shop / "orders" / "daily"
+    folder = inbox / "shopee" / shop / domain / "daily"
     folder.mkdir(parents=True, exist_ok=True)
-    cells = [[row[h].cell for h in HEADER] for row in rows]
-    path = folder / f"Order.all.20261102_20261102.{'xlsx' if fmt.startswith('xlsx') else fmt.split('_')[0]}"
+    header = list(rows[0])
+    cells = [[row[h].cell for h in header] for row in rows]
+    path = folder / f"{domain}.20261102_20261102.{'xlsx' if fmt.startswith('xlsx') else fmt.split('_')[0]}"
     if fmt.startswith("xlsx"):
-        write_xlsx(path, HEADER, cells)
+        write_xlsx(path, header, cells)
     elif fmt.startswith("tsv"):
         path = path.with_suffix(".txt")
-        write_utf16_tsv(path, HEADER, cells)
+        write_utf16_tsv(path, header, cells)
     else:
-        write_csv(path, HEADER, cells, bom=number % 2 == 1)  # TikTok's csv starts with a BOM
+        write_csv(path, header, cells, bom=number % 2 == 1)  # TikTok's csv starts with a BOM
     catalog_scan(inbox=inbox)
     file = CatalogFile.objects.get(path=path.relative_to(inbox).as_posix())
     if setup.mode == "file":
@@ -233,14 +234,16 @@ def _place(inbox: Path, setup: FileSetup, number: int, fmt: str, rows: list[dict
     return file
 
 
-def check_file(file: CatalogFile, rows: list[dict[str, Written]], tally: Tally):
+def check_file(file: CatalogFile, rows: list[dict[str, Written]], tally: Tally, *, model=OrderLine,
+               key_header: str = "SKU Reference No."):
     result = file_sync(file=file)
     assert result.error == "" or result.rows_quarantined == result.rows_read, result.as_dict()
-    stored = {line.line_key: line for line in OrderLine.objects.filter(source_file=file)}
-    quarantined = {q.raw["SKU Reference No."]: q.reasons for q in QuarantinedRow.objects.filter(file=file)}
+    key_field = next(iter(rows[0][key_header].expected))
+    stored = {getattr(fact, key_field): fact for fact in model.objects.filter(source_file=file)}
+    quarantined = {q.raw[key_header]: q.reasons for q in QuarantinedRow.objects.filter(file=file)}
     tally.files += 1
-    for index, row in enumerate(rows):
-        key = f"SKU-{index}"
+    for row in rows:
+        key = row[key_header].cell.text
         tally.rows += 1
         if key in stored:
             _check_stored(file, stored[key], row, tally)
@@ -266,7 +269,7 @@ def _check_quarantined(file, reasons: list[str], row: dict[str, Written], tally:
     named = set()
     for reason in reasons:
         name = reason.split(":", 1)[0]
-        header = FIELD_COLUMN.get(name)
+        header = next((h for h, w in row.items() if name in w.expected), None)
         written = row.get(header)
         raw = written and (written.cell.shown or "").strip()
         if written is None or f"'{raw}'" not in reason:
@@ -336,3 +339,79 @@ def test_every_value_written_in_a_market_locale_is_stored_exactly_or_quarantined
     assert tally.unexplained == []
     assert tally.refused_exact == []
     assert tally.values_stored >= 2000 or EXAMPLES < 2000
+
+
+# Product performance: counts a 64-bit column holds, percentages stored as DECIMAL(12, 6) ratios.
+BIG_LIMIT = 2**63
+RATIO_PLACES = 6
+PRODUCT_HEADER = ["Item ID", "Variation ID", "Product", "Product Impression", "Product Clicks", "CTR",
+                  "Sales (Placed Order)", "Product Bounce Rate"]
+big_counts = rarely.flatmap(lambda rare: st.integers(BIG_LIMIT, 10**20) | st.integers(-10**6, -1) if rare
+                            else st.integers(0, 10**6) | st.integers(0, BIG_LIMIT - 1))
+
+
+@st.composite
+def percentages(draw) -> tuple[Decimal, int]:
+    places = 5 if draw(rarely) else draw(st.integers(0, 4))
+    value = Decimal(draw(st.integers(0, 10 ** (3 + places)))).scaleb(-places)
+    return value, places
+
+
+@st.composite
+def product_rows(draw, quoting: bool) -> dict:
+    return {"variation_id": draw(long_ids), "name": draw(texts(quoting)), "impressions": draw(big_counts),
+            "clicks": draw(big_counts), "rates": [draw(percentages()) for _ in range(2)], "sales": draw(amounts()),
+            "styles": draw(st.lists(st.integers(0, 99), min_size=6, max_size=6))}
+
+
+def write_product_row(row: dict, index: int, setup: FileSetup) -> dict[str, Written]:
+    market, styles = setup.market, row["styles"]
+    out = {"Item ID": Written(Cell(f"1{index:010d}"), {"item_id": f"1{index:010d}"}),
+           "Variation ID": Written(Cell(row["variation_id"]), {"variation_id": row["variation_id"]}),
+           "Product": Written(Cell(row["name"]), {"product_name": _text_expected(row["name"])})}
+    for n, (header, name) in enumerate([("Product Impression", "impressions"), ("Product Clicks", "clicks")]):
+        value = row[name]
+        cell = Cell(write_count(value, market, styles[n]))
+        refused = not 0 <= value < BIG_LIMIT
+        out[header] = Written(cell, {name: value}, REFUSE if refused else _number_verdict(setup, cell))
+    for n, (header, name) in enumerate([("CTR", "ctr"), ("Product Bounce Rate", "bounce_rate")]):
+        value, places = row["rates"][n]
+        cell = Cell(write_percent(value, places, market, styles[2 + n]))
+        refused = places + 2 > RATIO_PLACES and value.as_tuple().digits[-1] != 0
+        out[header] = Written(cell, {name: value / 100}, REFUSE if refused else _number_verdict(setup, cell))
+    value, places = row["sales"]
+    cell = Cell(write_amount(value, places, market, styles[4]))
+    refused = places > AMOUNT_PLACES or abs(value) >= AMOUNT_INTEGER_LIMIT
+    out["Sales (Placed Order)"] = Written(cell, {"sales_placed": value},
+                                          REFUSE if refused else _number_verdict(setup, cell))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fmt", "quoting"), [FORMATS[0], FORMATS[1], FORMATS[3]])
+def test_every_product_count_and_percentage_is_stored_exactly_or_quarantined(fmt, quoting, inbox, templates):
+    # given: hypothesis' product rows (64-bit counts, percentages), written in files of one market each
+    drawn = []
+
+    @settings(max_examples=EXAMPLES // 2, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(product_rows(quoting))
+    def draw(row):
+        drawn.append(row)
+
+    draw()
+    tally = Tally()
+    for number, start in enumerate(range(0, len(drawn), ROWS_PER_FILE)):
+        setup = FileSetup(MARKETS[(number + 3) % len(MARKETS)], LOCALE_MODES[number % len(LOCALE_MODES)])
+        rows = [write_product_row(r, i, setup) for i, r in enumerate(drawn[start:start + ROWS_PER_FILE])]
+        # when
+        file = _place(inbox, setup, number, fmt, rows, domain="products")
+        check_file(file, rows, tally, model=ProductPerformance, key_header="Item ID")
+
+    # then
+    print(f"\n[products {fmt}] {tally.files} files, {tally.rows} rows drawn: {tally.values_stored} values stored "
+          f"exactly, {tally.values_quarantined} in {tally.rows_quarantined} quarantined rows, "
+          f"{len(tally.mismatches)} stored different; reasons {dict(tally.reasons.most_common())}")
+    assert tally.mismatches == []
+    assert tally.unexplained == []
+    assert tally.refused_exact == []
