@@ -15,6 +15,9 @@ from sync.ingest.cells import DATE_MARK, EXACT_INTEGER_LIMIT, MARKS, NUMBER_MARK
 
 TEXT, INT, DECIMAL, PERCENT, DATE, DATETIME = "text", "int", "decimal", "percent", "date", "datetime"
 _TRAILING_ZEROS = r"\.0*$"
+# Relative error of a few float64 operations (2**-52 per rounding step): a text float this close to a
+# value the column holds is that value (a tool wrote 0.993 * 3 as 2.9789999999999996).
+FLOAT_NOISE = 4 * 2.0**-52
 
 
 @dataclass(frozen=True)
@@ -81,14 +84,24 @@ def _excess_places(canonical: pl.Expr, places: int) -> pl.Expr:
     return canonical.str.contains(rf"\.[0-9]{{{places}}}[0-9]*[1-9]")
 
 
+def _without_float_noise(canonical: pl.Expr, places: int) -> pl.Expr:
+    """'2.9789999999999996' (0.993 * 3 as a tool writes the float) as '2.979': the text is within the
+    float's own rounding error of a value with `places` decimals; null for any other text."""
+    number = canonical.cast(pl.Float64, strict=False)
+    near = number.round(places)
+    return pl.when((number - near).abs() <= near.abs() * FLOAT_NOISE).then(near.cast(pl.String))
+
+
 def decimal_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision,
                   shape: FieldShape) -> Converted:
     canonical, percent = numbers.parse_number_text(readings, decision)
     dtype = pl.Decimal(shape.digits, shape.places)
     # polars rounds a text cast to a Decimal's scale ('12.12345' -> 12.1234): a written place the
-    # column cannot hold is refused, never rounded away. Typed cells are rounded: their excess is float noise.
-    source = pl.when(typed(text)).then(text.str.slice(1)).when(
-        ~percent & ~_excess_places(canonical, shape.places)).then(canonical)
+    # column cannot hold is refused, never rounded away, unless it is float noise. Typed cells are rounded.
+    source = (pl.when(typed(text)).then(text.str.slice(1))
+              .when(percent).then(None)
+              .when(~_excess_places(canonical, shape.places)).then(canonical)
+              .otherwise(_without_float_noise(canonical, shape.places)))
     value = source.cast(dtype, strict=False)
     cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(readings, decision))
              .when(~typed(text) & percent).then(pl.lit("a percentage in a column of amounts"))
