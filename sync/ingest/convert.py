@@ -18,6 +18,7 @@ _TRAILING_ZEROS = r"\.0*$"
 # Relative error of a few float64 operations (2**-52 per rounding step): a text float this close to a
 # value the column holds is that value (a tool wrote 0.993 * 3 as 2.9789999999999996).
 FLOAT_NOISE = 4 * 2.0**-52
+NOISE_MARGIN_DIGITS = 3
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,11 @@ def _without_float_noise(canonical: pl.Expr, places: int) -> pl.Expr:
     float's own rounding error of a value with `places` decimals; null for any other text."""
     number = canonical.cast(pl.Float64, strict=False)
     near = number.round(places)
-    return pl.when((number - near).abs() <= near.abs() * FLOAT_NOISE).then(near.cast(pl.String))
+    noise = near.abs() * FLOAT_NOISE
+    # Only where the float's error is far below the column's last place: past ~1e8 (4 places) a written
+    # fifth place and float noise are the same size, and '82519449054053.00898' must stay refused.
+    return pl.when(((number - near).abs() <= noise) & (noise < 10.0 ** -(places + NOISE_MARGIN_DIGITS))).then(
+        near.cast(pl.String))
 
 
 def decimal_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision,

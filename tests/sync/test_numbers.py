@@ -112,10 +112,11 @@ def test_percentages_become_ratios_and_typed_percent_cells_are_ratios():
 
 
 def test_a_text_float_with_noise_past_the_columns_places_is_the_value_it_rounds_from():
-    values, causes = read(["2.9789999999999996", "0.30000000000000004", "12.12345", "1.00000000001"], locale="en_US")
+    values, causes = read(["2.9789999999999996", "0.30000000000000004", "12.12345", "1.00000000001",
+                           "-82519449054053.00898"], locale="en_US")
 
-    assert values == [Decimal("2.979"), Decimal("0.3"), None, None]
-    assert causes[2] == causes[3] == "out of range (18 digits, 4 after the point)"
+    assert values == [Decimal("2.979"), Decimal("0.3"), None, None, None]
+    assert causes[2] == causes[3] == causes[4] == "out of range (18 digits, 4 after the point)"
 
 
 def test_a_percentage_with_more_places_than_its_column_holds_is_refused_not_rounded():
