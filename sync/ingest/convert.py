@@ -15,6 +15,10 @@ from sync.ingest.cells import DATE_MARK, EXACT_INTEGER_LIMIT, MARKS, NUMBER_MARK
 
 TEXT, INT, DECIMAL, PERCENT, DATE, DATETIME = "text", "int", "decimal", "percent", "date", "datetime"
 _TRAILING_ZEROS = r"\.0*$"
+# Relative error of a few float64 operations (2**-52 per rounding step): a text float this close to a
+# value the column holds is that value (a tool wrote 0.993 * 3 as 2.9789999999999996).
+FLOAT_NOISE = 4 * 2.0**-52
+NOISE_MARGIN_DIGITS = 3
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,33 @@ def int_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision
     return Converted(value, cause)
 
 
+def _excess_places(canonical: pl.Expr, places: int) -> pl.Expr:
+    """A digit other than zero written past `places` after the point."""
+    return canonical.str.contains(rf"\.[0-9]{{{places}}}[0-9]*[1-9]")
+
+
+def _without_float_noise(canonical: pl.Expr, places: int) -> pl.Expr:
+    """'2.9789999999999996' (0.993 * 3 as a tool writes the float) as '2.979': the text is within the
+    float's own rounding error of a value with `places` decimals; null for any other text."""
+    number = canonical.cast(pl.Float64, strict=False)
+    near = number.round(places)
+    noise = near.abs() * FLOAT_NOISE
+    # Only where the float's error is far below the column's last place: past ~1e8 (4 places) a written
+    # fifth place and float noise are the same size, and '82519449054053.00898' must stay refused.
+    return pl.when(((number - near).abs() <= noise) & (noise < 10.0 ** -(places + NOISE_MARGIN_DIGITS))).then(
+        near.cast(pl.String))
+
+
 def decimal_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision,
                   shape: FieldShape) -> Converted:
     canonical, percent = numbers.parse_number_text(readings, decision)
     dtype = pl.Decimal(shape.digits, shape.places)
-    source = pl.when(typed(text)).then(text.str.slice(1)).when(~percent).then(canonical)
+    # polars rounds a text cast to a Decimal's scale ('12.12345' -> 12.1234): a written place the
+    # column cannot hold is refused, never rounded away, unless it is float noise. Typed cells are rounded.
+    source = (pl.when(typed(text)).then(text.str.slice(1))
+              .when(percent).then(None)
+              .when(~_excess_places(canonical, shape.places)).then(canonical)
+              .otherwise(_without_float_noise(canonical, shape.places)))
     value = source.cast(dtype, strict=False)
     cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(readings, decision))
              .when(~typed(text) & percent).then(pl.lit("a percentage in a column of amounts"))
@@ -92,7 +118,10 @@ def percent_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDeci
                   shape: FieldShape) -> Converted:
     """'12.5%' is the ratio 0.125; a bare number (a typed percentage cell holds the ratio) is the ratio."""
     canonical, percent = numbers.parse_number_text(readings, decision)
-    ratio = pl.when(typed(text)).then(readings.struct.field("typed")).otherwise(
+    # '12.34567%' is the ratio 0.1234567: rounded to the column's 6 places it would be another value.
+    excess = pl.when(percent).then(_excess_places(canonical, max(shape.places - 2, 0))).otherwise(
+        _excess_places(canonical, shape.places))
+    ratio = pl.when(typed(text)).then(readings.struct.field("typed")).when(~excess).then(
         canonical.cast(pl.Float64, strict=False) / pl.when(percent).then(100.0).otherwise(1.0))
     limit = 10.0 ** (shape.digits - shape.places)
     value = pl.when(ratio.abs() < limit).then(ratio.round(shape.places)).cast(pl.Decimal(shape.digits, shape.places))

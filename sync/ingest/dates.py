@@ -103,6 +103,9 @@ def _reading(parts: pl.Expr, order: str, buddhist_era: bool) -> pl.Expr:
     if buddhist_era:
         year_number = pl.when(year_number > BUDDHIST_ERA_FROM).then(year_number - BUDDHIST_ERA_OFFSET) \
             .otherwise(year_number)
+    else:
+        # 2569 outside a Thai file is a Buddhist-era year nothing says to convert: refused, not stored as 2569.
+        year_number = pl.when(year_number <= BUDDHIST_ERA_FROM).then(year_number)
     text = pl.format("{}-{}-{} {}:{}:{}.{}", year_number, month.str.zfill(2), day.str.zfill(2),
                      hour.cast(pl.String).str.zfill(2), parts.struct.field("mi").fill_null("00"),
                      parts.struct.field("s").fill_null("00"),

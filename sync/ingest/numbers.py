@@ -26,7 +26,8 @@ _CURRENCY = (r"Rp\.?|IDR|₫|VNĐ|VND|đ|฿|THB|บาท|RM|MYR|₱|PHP|NT\$|T
              r"|R\$|BRL|US\$|S\$|SGD|USD|\$|€|EUR|£|GBP|KRW|₩")
 _NEGATIVE_PREFIX = r"[-+▲△]"  # Japanese accounts mark a negative amount with a triangle
 _SHAPE = re.compile(
-    rf"(?i)^(?P<sign>{_NEGATIVE_PREFIX})?\s*(?P<open>\()?\s*(?P<sign2>[-+])?\s*(?:{_CURRENCY})?\s*(?P<sign3>[-+])?\s*"
+    rf"(?i)^(?P<sign>{_NEGATIVE_PREFIX})?\s*(?P<open>\()?\s*(?P<sign2>[-+])?\s*(?:{_CURRENCY})?\s*(?P<open2>\()?"
+    rf"\s*(?P<sign3>[-+])?\s*"
     rf"(?P<core>[0-9](?:[0-9.,' ’]*[0-9])?|[.,][0-9]+)\s*(?:{_CURRENCY})?\s*(?P<percent>%)?\s*(?P<close>\))?"
     rf"\s*(?P<sign4>-)?$"
 ).pattern
@@ -70,8 +71,10 @@ def number_readings(shape: pl.Expr, text: pl.Expr) -> pl.Expr:
     the value under each of the two conventions, the sign, the percent sign, a typed cell's number."""
     core = shape.struct.field("core")
     signs = [shape.struct.field(name) for name in ("sign", "sign2", "sign3", "sign4")]
-    opened, closed = shape.struct.field("open").is_not_null(), shape.struct.field("close").is_not_null()
-    count = pl.sum_horizontal([s.is_not_null().cast(pl.Int8) for s in signs]) + opened.cast(pl.Int8)
+    # Excel's currency formats bracket a negative outside (`(₱1.00)`) or inside the sign (`₱(1.00)`).
+    opens = [shape.struct.field(name).is_not_null() for name in ("open", "open2")]
+    opened, closed = opens[0] | opens[1], shape.struct.field("close").is_not_null()
+    count = pl.sum_horizontal([*(s.is_not_null().cast(pl.Int8) for s in signs), *(o.cast(pl.Int8) for o in opens)])
     minus = pl.any_horizontal([s.is_in(["-", "▲", "△"]).fill_null(False) for s in signs])
     return pl.struct(
         text=text, core=core, typed=typed_number(text), negative=minus | opened,

@@ -82,6 +82,13 @@ def test_thai_buddhist_era_years_are_gregorian():
     assert values == [datetime(2026, 11, 2, 10, 0)]
 
 
+def test_a_buddhist_era_year_without_a_thai_locale_is_refused_not_stored_as_written():
+    values, causes = read(["2569-11-02 10:00", "02/11/2569 10:00", "2026-11-02 10:00"], locale="en_GB", locale_order=DMY)
+
+    assert values == [None, None, datetime(2026, 11, 2, 10, 0)]
+    assert causes[:2] == ["not a date", "not a date"]
+
+
 def test_local_times_become_utc_and_offsets_are_respected():
     values, _ = read(["2024-11-01 08:00", "2024-11-01T08:00:00+00:00"], formats=["%Y-%m-%dT%H:%M:%S%z"],
                      tz="Asia/Kuala_Lumpur")

@@ -36,7 +36,7 @@ def read(values: list, *, locale=None, declared=True, shape=MONEY, convert=decim
     ("zh_TW", "NT$1,200", "1200"), ("ja_JP", "¥1,200", "1200"), ("ja_JP", "1,200円", "1200"),
     ("ja_JP", "▲1,200", "-1200"), ("pt_BR", "R$ 1.234,56", "1234.56"), ("en_US", "(12.00)", "-12"),
     ("en_US", "1,234.50-", "-1234.50"), ("en_US", "USD 5", "5"), ("en_US", "１，２３４．５０", "1234.50"),
-    ("en_US", "−7.5", "-7.5"),
+    ("en_US", "−7.5", "-7.5"), ("en_PH", "₱(1,234.50)", "-1234.50"), ("en_US", "$ (12.00)", "-12"),
 ])
 def test_a_declared_locale_reads_its_own_marks_and_currencies(locale, text, expected):
     values, _ = read([text], locale=locale)
@@ -47,9 +47,11 @@ def test_a_declared_locale_reads_its_own_marks_and_currencies(locale, text, expe
 @pytest.mark.parametrize(("locale", "text", "cause"), [
     ("id_ID", "1,234.50", "not a number in id_ID ('.' groups, ',' decimal)"),
     ("en_US", "1.234,50", "not a number in en_US (',' groups, '.' decimal)"),
-    ("en_US", "--5", "not a number"), ("en_US", "(5", "not a number"), ("en_US", "1.2.3", "not a number in en_US"),
+    ("en_US", "--5", "not a number"), ("en_US", "(5", "not a number"), ("en_US", "($(5)", "not a number"), ("en_US", "1.2.3", "not a number in en_US"),
     ("en_US", "abc", "not a number"), ("en_US", "5%", "a percentage in a column of amounts"),
     ("en_US", "123456789012345", "out of range (18 digits, 4 after the point)"),
+    ("en_US", "12.12345", "out of range (18 digits, 4 after the point)"),
+    ("id_ID", "-0,00001", "out of range (18 digits, 4 after the point)"),
 ])
 def test_a_value_the_locale_cannot_read_is_refused_with_its_cause(locale, text, cause):
     values, causes = read([text], locale=locale)
@@ -107,6 +109,22 @@ def test_percentages_become_ratios_and_typed_percent_cells_are_ratios():
 
     assert values[1:] == [Decimal("0.125"), Decimal("0.125")]
     assert values[0] is None  # '12.5' is no number in id_ID
+
+
+def test_a_text_float_with_noise_past_the_columns_places_is_the_value_it_rounds_from():
+    values, causes = read(["2.9789999999999996", "0.30000000000000004", "12.12345", "1.00000000001",
+                           "-82519449054053.00898"], locale="en_US")
+
+    assert values == [Decimal("2.979"), Decimal("0.3"), None, None, None]
+    assert causes[2] == causes[3] == causes[4] == "out of range (18 digits, 4 after the point)"
+
+
+def test_a_percentage_with_more_places_than_its_column_holds_is_refused_not_rounded():
+    values, causes = read(["12.3456%", "12.34567%", "0.1234567", "0.123456"], locale="en_US", shape=RATE,
+                          convert=percent_value)
+
+    assert values == [Decimal("0.123456"), None, None, Decimal("0.123456")]
+    assert causes[1] == causes[2] == "out of range (12 digits, 6 after the point)"
 
 
 amounts = st.decimals(min_value=Decimal("-99999999999.9999"), max_value=Decimal("99999999999.9999"),
