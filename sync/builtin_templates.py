@@ -21,15 +21,18 @@ PERCENT = "percent"
 # - English: ComaGear/shopeesalescoverter:src/test/resources/orderSalesReport.xlsx (via PLATFORM_EXPORTS.md).
 # - Traditional Chinese: bruce-yang-422/shopee_orders_etl:scripts/config.py; Simplified is it converted
 #   (unsourced as such: no public Simplified Chinese Shopee export was found).
-# - Indonesian: public Shopee order importers found by code search (e.g. an ImportWizard mapping
-#   "Nomor Referensi SKU", "Nama Produk", "Harga Awal", "Total Harga Produk", "Nama Variasi",
-#   "Username (Pembeli)"; another reading "Waktu Pembayaran Dilakukan", "SKU Induk"); "Harga Setelah
-#   Diskon" (deal price) is from the issue's report of a real export.
-# - Vietnamese: public Shopee order importers found by code search ("Mã đơn hàng", "Ngày đặt hàng",
-#   "Trạng Thái Đơn Hàng", "SKU phân loại hàng", "SKU sản phẩm", "Tên sản phẩm", "Tên phân loại hàng",
-#   "Giá gốc", "Giá ưu đãi", "Số lượng", "Tổng giá bán (sản phẩm)", "Mã vận đơn", "Người Mua").
+# - Indonesian: public Shopee order importers found by exact-string code search (the index gave no repository
+#   names): a React ImportWizard mapping "Nomor Referensi SKU", "Nama Produk", "Nama Variasi", "Harga Awal",
+#   "Total Harga Produk", "Username (Pembeli)" (index id 62655889147; it warns not to confuse "Total Harga
+#   Produk" with "Harga Awal"), one reading "Waktu Pembayaran Dilakukan" (id 69310158937), one "SKU Induk"
+#   (id 68392459177). Unsourced in public code: "Harga Setelah Diskon" (deal price), taken from the
+#   issue's report of a real export.
+# - Vietnamese: public Shopee order importers found the same way: "Mã đơn hàng", "Trạng Thái Đơn Hàng",
+#   "SKU phân loại hàng", "SKU sản phẩm", "Tên sản phẩm", "Tên phân loại hàng", "Giá gốc", "Giá ưu đãi",
+#   "Số lượng", "Mã vận đơn" (id 54653513395), "Ngày đặt hàng", "Tổng giá bán (sản phẩm)" (id 70121216918),
+#   "Người Mua" (id 62963629870).
 # - Thai: narongrit-tech/saas-dashboard:frontend/src/lib/importers/shopee-orders-parser.ts.
-# - Malay: unsourced; Malaysian seller centres export the English headers above.
+# - Malay: unsourced, none added (the Malaysian sample file above has English headers).
 SHOPEE_ORDERS = {
     "name": "Shopee orders",
     "platform_code": "shopee",
