@@ -17,30 +17,54 @@ ORDER_DATE_FORMATS_SEA = [
 
 PERCENT = "percent"
 
+# Sources of the Shopee order header languages (headers compare after header_key):
+# - English: ComaGear/shopeesalescoverter:src/test/resources/orderSalesReport.xlsx (via PLATFORM_EXPORTS.md).
+# - Traditional Chinese: bruce-yang-422/shopee_orders_etl:scripts/config.py; Simplified is it converted
+#   (unsourced as such: no public Simplified Chinese Shopee export was found).
+# - Indonesian: public Shopee order importers found by exact-string code search (the index gave no repository
+#   names): a React ImportWizard mapping "Nomor Referensi SKU", "Nama Produk", "Nama Variasi", "Harga Awal",
+#   "Total Harga Produk", "Username (Pembeli)" (index id 62655889147; it warns not to confuse "Total Harga
+#   Produk" with "Harga Awal"), one reading "Waktu Pembayaran Dilakukan" (id 69310158937), one "SKU Induk"
+#   (id 68392459177). Unsourced in public code: "Harga Setelah Diskon" (deal price), taken from the
+#   issue's report of a real export.
+# - Vietnamese: public Shopee order importers found the same way: "Mã đơn hàng", "Trạng Thái Đơn Hàng",
+#   "SKU phân loại hàng", "SKU sản phẩm", "Tên sản phẩm", "Tên phân loại hàng", "Giá gốc", "Giá ưu đãi",
+#   "Số lượng", "Mã vận đơn" (id 54653513395), "Ngày đặt hàng", "Tổng giá bán (sản phẩm)" (id 70121216918),
+#   "Người Mua" (id 62963629870).
+# - Thai: narongrit-tech/saas-dashboard:frontend/src/lib/importers/shopee-orders-parser.ts.
+# - Malay: unsourced, none added (the Malaysian sample file above has English headers).
 SHOPEE_ORDERS = {
     "name": "Shopee orders",
     "platform_code": "shopee",
     "data_domain": "orders",
     "mapping": {
-        "order_id": ["Order ID", "訂單編號", "订单编号", "No. Pesanan", "หมายเลขคำสั่งซื้อ"],
-        "business_date": ["Order Creation Date", "訂單成立日期", "订单成立日期", "Waktu Pesanan Dibuat"],
-        "ordered_at": ["Order Creation Date", "訂單成立日期", "订单成立日期", "Waktu Pesanan Dibuat"],
-        "paid_at": ["Order Paid Time", "買家付款時間", "买家付款时间"],
-        "order_status": ["Order Status", "訂單狀態", "订单状态", "Status Pesanan"],
-        "product_name": ["Product Name", "商品名稱", "商品名称"],
-        "sku": ["SKU Reference No.", "商品選項貨號", "商品选项货号"],
-        "line_key": ["SKU Reference No.", "商品選項貨號", "商品选项货号"],
-        "variation": ["Variation Name", "商品選項名稱", "商品选项名称"],
-        "quantity": ["Quantity", "數量", "数量", "Jumlah"],
-        "unit_price": ["Original Price", "商品原價", "商品原价"],
-        "deal_price": ["Deal Price", "商品活動價格", "商品活动价格"],
-        "subtotal": ["Product Subtotal", "Products' Price Paid by Buyer", "商品總價", "商品总价"],
+        "order_id": ["Order ID", "訂單編號", "订单编号", "No. Pesanan", "หมายเลขคำสั่งซื้อ", "Mã đơn hàng"],
+        "business_date": ["Order Creation Date", "訂單成立日期", "订单成立日期", "Waktu Pesanan Dibuat",
+                          "วันที่ทำการสั่งซื้อ", "Ngày đặt hàng"],
+        "ordered_at": ["Order Creation Date", "訂單成立日期", "订单成立日期", "Waktu Pesanan Dibuat",
+                       "วันที่ทำการสั่งซื้อ", "Ngày đặt hàng"],
+        "paid_at": ["Order Paid Time", "買家付款時間", "买家付款时间", "Waktu Pembayaran Dilakukan",
+                    "เวลาการชำระสินค้า"],
+        "order_status": ["Order Status", "訂單狀態", "订单状态", "Status Pesanan", "สถานะการสั่งซื้อ",
+                         "Trạng Thái Đơn Hàng"],
+        "product_name": ["Product Name", "商品名稱", "商品名称", "Nama Produk", "ชื่อสินค้า", "Tên sản phẩm"],
+        "sku": ["SKU Reference No.", "商品選項貨號", "商品选项货号", "Nomor Referensi SKU",
+                "เลขอ้างอิง SKU (SKU Reference No.)", "เลขอ้างอิง SKU", "SKU phân loại hàng"],
+        "line_key": ["SKU Reference No.", "商品選項貨號", "商品选项货号", "Nomor Referensi SKU",
+                     "เลขอ้างอิง SKU (SKU Reference No.)", "เลขอ้างอิง SKU", "SKU phân loại hàng"],
+        "variation": ["Variation Name", "商品選項名稱", "商品选项名称", "Nama Variasi", "Tên phân loại hàng"],
+        "quantity": ["Quantity", "數量", "数量", "Jumlah", "จำนวน", "Số lượng"],
+        "unit_price": ["Original Price", "商品原價", "商品原价", "Harga Awal", "ราคาตั้งต้น", "Giá gốc"],
+        "deal_price": ["Deal Price", "商品活動價格", "商品活动价格", "Harga Setelah Diskon", "ราคาขาย", "Giá ưu đãi"],
+        "subtotal": ["Product Subtotal", "Products' Price Paid by Buyer", "商品總價", "商品总价",
+                     "Total Harga Produk", "Tổng giá bán (sản phẩm)"],
         "seller_discount": ["Seller Discount", "賣場優惠券", "卖场优惠券"],
-        "shipping_fee": ["Buyer Paid Shipping Fee", "買家支付運費", "买家支付运费"],
+        "shipping_fee": ["Buyer Paid Shipping Fee", "買家支付運費", "买家支付运费", "ค่าจัดส่งที่ชำระโดยผู้ซื้อ"],
         "order_total": ["Grand Total", "買家總支付金額", "买家总支付金额"],
-        "buyer": ["Username (Buyer)", "買家帳號", "买家账号"],
-        "tracking_number": ["Tracking Number", "包裹查詢號碼", "包裹查询号码"],
-        "parent_sku": ["Parent SKU Reference No.", "主商品貨號", "主商品货号"],
+        "buyer": ["Username (Buyer)", "買家帳號", "买家账号", "Username (Pembeli)", "Người Mua"],
+        "tracking_number": ["Tracking Number", "包裹查詢號碼", "包裹查询号码", "หมายเลขติดตามพัสดุ", "Mã vận đơn"],
+        "parent_sku": ["Parent SKU Reference No.", "主商品貨號", "主商品货号", "SKU Induk", "เลขอ้างอิง Parent SKU",
+                       "SKU sản phẩm"],
     },
     "required_fields": ["order_id", "business_date", "line_key", "quantity"],
     "dedup_fields": ["order_id", "line_key"],
@@ -48,6 +72,8 @@ SHOPEE_ORDERS = {
     "options": {"fallbacks": {"line_key": ["parent_sku", "product_name"]}},
 }
 
+# Languages: English from a tool copying the official export (PLATFORM_EXPORTS.md); Traditional Chinese
+# and its Simplified conversion unsourced. Indonesian, Vietnamese, Thai, Malay: unsourced, none added.
 SHOPEE_PRODUCTS = {
     "name": "Shopee product performance",
     "platform_code": "shopee",
@@ -82,6 +108,8 @@ SHOPEE_PRODUCTS = {
     "options": {"fallbacks": {"sku": ["parent_sku"]}, "defaults": {"variation_id": ""}},
 }
 
+# Languages: English and Indonesian "Tanggal" / "Pengunjung" from PLATFORM_EXPORTS.md; Chinese unsourced.
+# Vietnamese, Thai, Malay: unsourced, none added.
 SHOPEE_TRAFFIC = {
     "name": "Shopee traffic (Sales Overview, daily table)",
     "platform_code": "shopee",
@@ -104,6 +132,8 @@ SHOPEE_TRAFFIC = {
     "options": {"defaults": {"channel": ""}},
 }
 
+# Languages: Simplified Chinese from timberdayz/timber_dayz (Miaoshou export, PLATFORM_EXPORTS.md); English
+# and Traditional Chinese unsourced. Indonesian, Vietnamese, Thai, Malay: unsourced, none added.
 SHOPEE_INVENTORY = {
     "name": "Shopee inventory",
     "platform_code": "shopee",
@@ -125,6 +155,9 @@ SHOPEE_INVENTORY = {
     "options": {"defaults": {"warehouse": ""}},
 }
 
+# Languages: every region exports the English header row (jeffpham2906/JP-Manager:server/types/order.d.ts;
+# narongrit-tech/saas-dashboard); the seller's language is only in the description row 2, which must not
+# match. Chinese aliases unsourced. Indonesian, Vietnamese, Thai, Malay: no separate header, none added.
 TIKTOK_ORDERS = {
     "name": "TikTok Shop orders (OrderSKUList)",
     "platform_code": "tiktok",
@@ -155,6 +188,8 @@ TIKTOK_ORDERS = {
     "options": {"fallbacks": {"line_key": ["sku"]}},
 }
 
+# Languages: camelCase and Title Case English headers are the same in every Lazada market
+# (PLATFORM_EXPORTS.md); Chinese aliases unsourced. No localised Lazada headers were found: none added.
 LAZADA_ORDERS = {
     "name": "Lazada orders",
     "platform_code": "lazada",
@@ -182,6 +217,8 @@ LAZADA_ORDERS = {
     "options": {"defaults": {"quantity": 1}},
 }
 
+# Languages: English flat-file attribute names from the SP-API report docs, used by every marketplace.
+# Japanese (Amazon JP, e.g. 注文番号 / 出品者SKU): unsourced, none added.
 AMAZON_ORDERS = {
     "name": "Amazon All Orders report (flat file)",
     "platform_code": "amazon",

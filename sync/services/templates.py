@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from sync.builtin_templates import BUILTIN_TEMPLATES
+from sync.ingest.headers import header_key
 from sync.models import CatalogFile, FieldTemplate
 
 BUILTIN_VERSION = 1
@@ -42,3 +43,37 @@ def template_resolve(*, file: CatalogFile) -> FieldTemplate | None:
         is_active=True,
     )
     return min(candidates, key=lambda t: (t.granularity != file.granularity, -t.version), default=None)
+
+
+def _merged_aliases(installed: list[str], shipped: list[str]) -> list[str]:
+    seen = {header_key(a) for a in installed}
+    merged = list(installed)
+    for alias in shipped:
+        if header_key(alias) not in seen:
+            seen.add(header_key(alias))
+            merged.append(alias)
+    return merged
+
+
+@transaction.atomic
+def templates_merge_builtin_aliases(*, template_model=FieldTemplate) -> int:
+    """Add the shipped aliases to the installed built-in templates, keeping the aliases an operator
+    added (theirs first), so a new language reaches existing installs without a reset. Returns how
+    many templates changed."""
+    changed = 0
+    for spec in BUILTIN_TEMPLATES:
+        installed = template_model.objects.select_for_update().filter(
+            is_builtin=True,
+            platform_code=spec["platform_code"],
+            data_domain=spec["data_domain"],
+            granularity=spec.get("granularity", FieldTemplate.ANY_GRANULARITY),
+        )
+        for template in installed:
+            mapping = dict(template.mapping or {})
+            for canonical, aliases in spec["mapping"].items():
+                mapping[canonical] = _merged_aliases(list(mapping.get(canonical, [])), aliases)
+            if mapping != template.mapping:
+                template.mapping = mapping
+                template.save(update_fields=["mapping"])
+                changed += 1
+    return changed
