@@ -19,6 +19,8 @@ _TRAILING_ZEROS = r"\.0*$"
 # value the column holds is that value (a tool wrote 0.993 * 3 as 2.9789999999999996).
 FLOAT_NOISE = 4 * 2.0**-52
 NOISE_MARGIN_DIGITS = 3
+# Excel keeps 15 significant digits of a number.
+EXCEL_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -97,17 +99,25 @@ def _without_float_noise(canonical: pl.Expr, places: int) -> pl.Expr:
         near.cast(pl.String))
 
 
+def _typed_digits(text: pl.Expr) -> pl.Expr:
+    """A typed cell's number to Excel's 15 significant digits: the float's digits past them are noise
+    ('770933406.149000049' is 770933406.149), while '12.12345' keeps every place it was given."""
+    return text.str.slice(1).cast(pl.Float64, strict=False).round_sig_figs(EXCEL_DIGITS).cast(pl.String)
+
+
+def _held_exactly(written: pl.Expr, places: int) -> pl.Expr:
+    """`written` when the column's `places` hold it, or the value its float noise rounds from; else null."""
+    return pl.when(~_excess_places(written, places)).then(written).otherwise(_without_float_noise(written, places))
+
+
 def decimal_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDecision,
                   shape: FieldShape) -> Converted:
     canonical, percent = numbers.parse_number_text(readings, decision)
     dtype = pl.Decimal(shape.digits, shape.places)
-    # polars rounds a text cast to a Decimal's scale ('12.12345' -> 12.1234): a written place the
-    # column cannot hold is refused, never rounded away, unless it is float noise. Typed cells are rounded.
-    source = (pl.when(typed(text)).then(text.str.slice(1))
-              .when(percent).then(None)
-              .when(~_excess_places(canonical, shape.places)).then(canonical)
-              .otherwise(_without_float_noise(canonical, shape.places)))
-    value = source.cast(dtype, strict=False)
+    # polars rounds a text cast to a Decimal's scale ('12.12345' -> 12.1234): a written place the column
+    # cannot hold is refused, never rounded away, unless it is float noise; a typed cell's digits too.
+    written = pl.when(typed(text)).then(_typed_digits(text)).when(~percent).then(canonical)
+    value = _held_exactly(written, shape.places).cast(dtype, strict=False)
     cause = (pl.when(~typed(text) & canonical.is_null()).then(numbers.number_problem(readings, decision))
              .when(~typed(text) & percent).then(pl.lit("a percentage in a column of amounts"))
              .otherwise(pl.lit(f"out of range ({shape.digits} digits, {shape.places} after the point)")))
@@ -121,7 +131,8 @@ def percent_value(text: pl.Expr, readings: pl.Expr, decision: numbers.NumberDeci
     # '12.34567%' is the ratio 0.1234567: rounded to the column's 6 places it would be another value.
     excess = pl.when(percent).then(_excess_places(canonical, max(shape.places - 2, 0))).otherwise(
         _excess_places(canonical, shape.places))
-    ratio = pl.when(typed(text)).then(readings.struct.field("typed")).when(~excess).then(
+    typed_ratio = pl.when(typed(text)).then(_held_exactly(_typed_digits(text), shape.places))
+    ratio = pl.when(typed(text)).then(typed_ratio.cast(pl.Float64)).when(~excess).then(
         canonical.cast(pl.Float64, strict=False) / pl.when(percent).then(100.0).otherwise(1.0))
     limit = 10.0 ** (shape.digits - shape.places)
     value = pl.when(ratio.abs() < limit).then(ratio.round(shape.places)).cast(pl.Decimal(shape.digits, shape.places))

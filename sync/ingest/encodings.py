@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import charset_normalizer
+from ftfy import fix_encoding
 from ftfy.badness import is_bad
 
 from sync.errors import FileRejected
@@ -36,7 +37,11 @@ def detect_encoding(path: Path, *, template_encodings: list[str], locale_encodin
     refusals = []
     for encoding in [bom] if bom else _candidates(path, template_encodings, locale_encodings):
         invalid = _decode_problem(path, encoding)
-        problem = invalid or _mojibake_problem(path, encoding)
+        # A BOM, or bytes valid as UTF-8, say what the text is: such a reading is refused only for mojibake
+        # ftfy can undo (a tool's double encoding), not for a line that merely looks odd (emoji beside
+        # mixed scripts in a product name).
+        authoritative = encoding == bom or encoding == "utf-8"
+        problem = invalid or _mojibake_problem(path, encoding, proven_only=authoritative)
         if problem is None:
             return encoding
         refusals.append(f"{encoding}: {problem}")
@@ -97,14 +102,14 @@ def _decode_problem(path: Path, encoding: str) -> str | None:
     return None
 
 
-def _mojibake_problem(path: Path, encoding: str) -> str | None:
+def _mojibake_problem(path: Path, encoding: str, *, proven_only: bool) -> str | None:
     text = sample_text(path, encoding)
     control = _CONTROL.search(text)
     if control:
         # No export holds control characters: a code page that decodes any byte made them.
         return f"text holds control character U+{ord(control.group()):04X}"
     for line in text.splitlines():
-        if is_bad(line):
+        if is_bad(line) and (not proven_only or fix_encoding(line) != line):
             return f"text looks like mojibake: {line.strip()[:60]!r}"
     return None
 

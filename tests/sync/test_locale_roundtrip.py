@@ -288,11 +288,9 @@ def _check_quarantined(file, reasons: list[str], row: dict[str, Written], tally:
 FORMATS = [
     pytest.param("csv", True, id="csv"),
     pytest.param("tsv_utf16", False, id="utf16-tsv"),
-    pytest.param("tsv_utf16_quoted", True, id="utf16-tsv-quoted", marks=pytest.mark.xfail(
-        reason="needs RFC 4180 tsv reader (issue14-r)", strict=False)),
+    pytest.param("tsv_utf16_quoted", True, id="utf16-tsv-quoted"),
     pytest.param("xlsx_text", True, id="xlsx-text-cells"),
-    pytest.param("xlsx_typed", True, id="xlsx-typed-cells", marks=pytest.mark.xfail(
-        reason="needs typed cells marked by the reader (issue14-r)", strict=False)),
+    pytest.param("xlsx_typed", True, id="xlsx-typed-cells"),
 ]
 
 

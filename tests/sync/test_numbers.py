@@ -119,6 +119,17 @@ def test_a_text_float_with_noise_past_the_columns_places_is_the_value_it_rounds_
     assert causes[2] == causes[3] == causes[4] == "out of range (18 digits, 4 after the point)"
 
 
+def test_a_typed_cell_with_more_places_than_its_column_holds_is_refused_unless_they_are_float_noise():
+    values, causes = read([f"{NUMBER_MARK}12.12345", f"{NUMBER_MARK}2.9789999999999996",
+                           f"{NUMBER_MARK}770933406.149000049"], locale="en_US")
+    ratios, _ = read([f"{NUMBER_MARK}0.1234567", f"{NUMBER_MARK}0.07000000000000001"], locale="en_US",
+                     shape=RATE, convert=percent_value)
+
+    assert values == [None, Decimal("2.979"), Decimal("770933406.149")]
+    assert causes[0] == "out of range (18 digits, 4 after the point)"
+    assert ratios == [None, Decimal("0.07")]
+
+
 def test_a_percentage_with_more_places_than_its_column_holds_is_refused_not_rounded():
     values, causes = read(["12.3456%", "12.34567%", "0.1234567", "0.123456"], locale="en_US", shape=RATE,
                           convert=percent_value)

@@ -3,8 +3,6 @@ encoding, RFC 4180 quoting, and guards that do not trust the file."""
 
 import datetime as dt
 import zipfile
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import xlsxwriter
@@ -143,37 +141,6 @@ def test_time_of_day_and_duration_cells_are_no_dates(tmp_path):
     assert [row[2] for row in rows] == ["13:05:09", "30:01:00"]
 
 
-def test_typed_datetime_with_float_noise_is_stored_to_the_exact_second(inbox, templates):
-    path = inbox_path(inbox, "noise_20241101.xlsx")
-    noisy = dt.datetime(2024, 11, 1, 13, 59, 59, 997000)
-    workbook(path, [("orders", "visible", [HEADER, ["N1", noisy, "SKU-1", 1, 2]])])
-    catalog_scan(inbox=inbox)
-
-    file_sync(file=CatalogFile.objects.get())
-
-    local = OrderLine.objects.get().ordered_at.astimezone(ZoneInfo(settings.ERP_DEFAULT_SHOP_TIMEZONE))
-    assert local.replace(tzinfo=None) == dt.datetime(2024, 11, 1, 14, 0, 0)
-
-
-def test_typed_numbers_in_an_id_ID_file_are_the_numbers_while_text_reads_the_locale(inbox, templates):
-    path = inbox_path(inbox, "indonesia_20241101.xlsx")
-    workbook(path, [("orders", "visible", [
-        HEADER,
-        ["T1", "2024-11-01 10:00", "SKU-1", 1, 12.345],  # typed: twelve point three four five
-        ["T2", "2024-11-01 10:00", "SKU-2", 1, "12.345"],  # text in id_ID: twelve thousand three hundred ...
-    ])])
-    catalog_scan(inbox=inbox)
-    file = CatalogFile.objects.get()
-    file.number_locale = "id_ID"
-    file.save()
-
-    result = file_sync(file=file)
-
-    assert result.status == FileStatus.INGESTED, result.error
-    prices = dict(OrderLine.objects.values_list("order_id", "deal_price"))
-    assert prices == {"T1": Decimal("12.345"), "T2": Decimal("12345")}
-
-
 # --- Text: encodings ------------------------------------------------------------------------------
 
 TOWEL = "タオル"
@@ -268,26 +235,6 @@ def test_valid_utf8_that_is_mojibake_is_refused_not_read(tmp_path):
         read_all(path, encodings=["cp1252"])
 
     assert refused.value.code == "encoding" and "mojibake" in refused.value.message
-
-
-# --- Text: quoting ------------------------------------------------------------------------------
-
-
-def test_excel_unicode_text_keeps_quoted_tabs_newlines_and_quotes_without_phantom_rows(tmp_path):
-    path = tmp_path / "unicode_text.txt"
-    text = ('"Report"\r\n"line one\r\nline two of the title"\r\n'
-            "Order ID\tQuantity\tProduct Name\r\n"
-            'Q1\t1\t"tab\there"\r\n'
-            'Q2\t2\t"two\r\nlines"\r\n'
-            'Q3\t3\t"say ""hi"""\r\n'
-            "Q4\t4\tplain\r\n")
-    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
-
-    rows, source = read_all(path)
-
-    assert source.encoding == "utf-16"
-    assert rows == [("Q1", "1", "tab\there"), ("Q2", "2", "two\r\nlines"), ("Q3", "3", 'say "hi"'),
-                    ("Q4", "4", "plain")]
 
 
 # --- Guards ---------------------------------------------------------------------------------------
