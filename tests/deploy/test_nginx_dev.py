@@ -57,6 +57,7 @@ class StandIn:
 def render(template: Path, conf_dir: Path, variables: dict) -> Path:
     """deploy/nginx as the image lays it out: nginx.conf, mime.types and conf.d/ from the template, with the
     variables envsubst replaces."""
+    tool("nginx")  # the package brings mime.types: without it, skip (or fail under CI) naming the package
     (conf_dir / "conf.d").mkdir(parents=True)
     shutil.copy(NGINX / "nginx.conf", conf_dir / "nginx.conf")
     shutil.copy("/etc/nginx/mime.types", conf_dir / "mime.types")
