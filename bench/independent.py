@@ -51,6 +51,9 @@ from bench.report import Figure  # noqa: E402
 
 FLOOR_DIR = Path(os.environ.get("INGEST_FLOOR_DIR", ROOT.parent / "shared" / "ingest_floor"))
 FLOOR_DATABASE = "erp_bench_floor"
+# Ours runs in its own database: the template it adds for the floor's headers would otherwise win over
+# the built-in one for bench/ingest.py's Shopee orders file.
+OURS_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/erp_bench_independent"
 PLATFORM, SHOP, REGION, TIMEZONE, LOCALE = "shopee", "independent_ph_01", "PH", "Asia/Manila", "en_PH"
 RELATIVE_DIR = f"{PLATFORM}/{SHOP}/orders/daily"
 SAMPLE_ROWS = 2000
@@ -206,6 +209,7 @@ def main(argv: list[str]) -> None:
     if not (FLOOR_DIR / "bench.py").is_file():
         print(f"independent floor not found at {FLOOR_DIR} (set INGEST_FLOOR_DIR): skipped")
         return
+    os.environ.setdefault("DATABASE_URL", OURS_DATABASE_URL)
     environment_configure()
     url = os.environ["DATABASE_URL"]
     database_check_safe(url, any_database=args.any_database)

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from sync.counters import file_sync_record
 from sync.errors import FileRejected
+from sync.ingest.cells import plain_text
+from sync.ingest.headers import HeaderMatch
 from sync.ingest.locales import file_locale
 from sync.ingest.prefetch import prefetched
 from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
@@ -102,9 +104,30 @@ def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
     return _finish(file, FileSyncResult(file_id=file.id, file_name=file.file_name, error=error))
 
 
-def _ingest(file, template, task, options, progress, result: FileSyncResult):
+def file_preview(*, file: CatalogFile, template, header_row: int | None, rows: int) -> tuple[HeaderMatch, list]:
+    """The file's header and first rows as its sync reads them (the same locale and encodings); nothing
+    is written. `header_row` is 0-based."""
+    _, locale = _account_and_locale(file, template)
+    source = open_source(resolve_inbox_path(file.path), mapping=template.mapping,
+                         required=list(template.required_fields), header_row=header_row,
+                         encodings=template.options.get("encodings"), locale=locale)
+    try:
+        first = next(iter(source.batches()), None)
+        head = [] if first is None else first.head(rows).drop("_row").rows()
+        # As a person reads the cells in Excel: a typed cell's mark is the engine's, not the file's.
+        return source.header, [tuple(plain_text(cell) for cell in row) for row in head]
+    finally:
+        source.close()
+
+
+def _account_and_locale(file, template) -> tuple[PlatformAccount | None, str | None]:
     account = PlatformAccount.objects.filter(platform_code=file.platform_code, shop_id=file.shop_id).first()
-    locale = file_locale(file_locale=file.number_locale, template_locale=template.number_locale, account=account)
+    return account, file_locale(file_locale=file.number_locale, template_locale=template.number_locale,
+                                account=account)
+
+
+def _ingest(file, template, task, options, progress, result: FileSyncResult):
+    account, locale = _account_and_locale(file, template)
     result.number_locale = locale or ""
     source = _open(file, template, options, locale, result)
     try:

@@ -71,7 +71,9 @@ def choose_sheet(path, *, mapping: dict, required: list[str], header_row: int | 
         except FileRejected as exc:
             refusals.append((sheet.name, exc))
             continue
-        frame = marked_frame(text, _load(reader, sheet.index, "boolean"))
+        # Only the columns the template maps are read as typed: the rest go to `extra` as the text they show.
+        mapped = sorted(set(header.field_columns.values()))
+        frame = marked_frame(text, _load(reader, sheet.index, "boolean", columns=mapped))
         return ChosenSheet(sheet.name, header, frame)
     raise _no_sheet_matches(refusals)
 
@@ -94,14 +96,15 @@ def _reader(path):
         raise FileRejected(f"workbook cannot be read (truncated or corrupt?): {exc}", code="corrupt") from exc
 
 
-def _load(reader, index: int, dtype: str) -> pl.DataFrame:
+def _load(reader, index: int, dtype: str, columns: list[int] | None = None) -> pl.DataFrame:
+    """The sheet as `dtype` columns named c<index>: every column, or those `columns` name."""
     try:
         # skip_rows=0 keeps leading empty rows, so frame index i is sheet row i + 1.
-        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes=dtype)
+        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes=dtype, use_columns=columns)
         frame = sheet.to_polars()
     except fastexcel.FastExcelError as exc:
         raise FileRejected(f"workbook cannot be read (truncated or corrupt?): {exc}", code="corrupt") from exc
-    frame.columns = [f"c{i}" for i in range(frame.width)]
+    frame.columns = [f"c{i}" for i in (columns if columns is not None else range(frame.width))]
     return frame
 
 
@@ -114,10 +117,10 @@ def _check_memory(frame: pl.DataFrame, sheet_name: str):
 
 
 def marked_frame(text: pl.DataFrame, numeric: pl.DataFrame) -> pl.DataFrame:
-    """`text` with each typed cell as cells.typed_cell_text gives it; `numeric` is the same sheet
-    loaded as booleans (non-null exactly where a cell is a number or a boolean)."""
+    """`text` with each typed cell of `numeric`'s columns as cells.typed_cell_text gives it; `numeric` is
+    the same sheet loaded as booleans (non-null exactly where a cell is a number or a boolean)."""
     return text.with_columns(
-        _marked_cell(pl.col(name), numeric[name]).alias(name) for name in text.columns
+        _marked_cell(pl.col(name), numeric[name]).alias(name) for name in numeric.columns
     )
 
 

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.test import override_settings
 
 from sync.errors import FileRejected
-from sync.ingest.engine import file_sync
+from sync.ingest.engine import file_preview, file_sync
 from sync.models import CatalogFile, FileStatus, OrderLine
 from sync.services.catalog import catalog_scan
+from sync.services.templates import template_resolve
 from tests.sync.guard_files import inbox_path
 from tests.sync.test_reading import read_all
 
@@ -67,3 +68,14 @@ def test_a_zip_whose_declared_sizes_lie_is_refused_by_what_it_inflates_to():
         read_all(CORPUS / "declared_sizes_lie.xlsx")
 
     assert refused.value.code == "zip_bomb"
+
+
+def test_a_preview_reads_as_the_sync_does_and_shows_cells_as_excel_does(inbox, templates):
+    shutil.copy(CORPUS / "typed_cells_float_noise.xlsx", inbox_path(inbox, "preview_20241101.xlsx"))
+    catalog_scan(inbox=inbox)
+    file = CatalogFile.objects.get()
+
+    header, rows = file_preview(file=file, template=template_resolve(file=file), header_row=None, rows=1)
+
+    assert header.field_columns["deal_price"] == 4
+    assert rows == [("N1", "2024-11-01T14:00:00", "SKU-1", "1", "12.345")]

@@ -14,8 +14,7 @@ from rest_framework import permissions
 from erp.api.predecessor import (DATA_NOT_FOUND, FILE_NOT_FOUND, LEGACY_ERRORS, PARAMETER_INVALID, LegacyAPIView,
                                  LegacyError, legacy_enveloped, legacy_respond)
 from sync.api.predecessor import serializers as s
-from sync.ingest.engine import SyncOptions
-from sync.ingest.reading import open_source, resolve_inbox_path
+from sync.ingest.engine import SyncOptions, file_preview
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.selectors import (catalog_diagnostics, catalog_files_listed, catalog_governance_stats, tasks_history,
                             tasks_visible_to)
@@ -316,15 +315,8 @@ class PreviewView(LegacyAPIView):
             raise LegacyError(_("No active template for this file's platform and domain"), http_status=400,
                               code=PARAMETER_INVALID)
         header_row = params.validated_data["header_row"] or template.header_row  # 1-based, as the templates
-        source = open_source(resolve_inbox_path(file.path), mapping=template.mapping,
-                             required=list(template.required_fields), header_row=header_row and header_row - 1,
-                             encodings=template.options.get("encodings"))
-        try:
-            first = next(iter(source.batches()), None)
-            rows = [] if first is None else first.head(PREVIEW_ROWS).drop("_row").rows()
-        finally:
-            source.close()
-        header = source.header
+        header, rows = file_preview(file=file, template=template, header_row=header_row and header_row - 1,
+                                    rows=PREVIEW_ROWS)
         names = [h or f"column_{i}" for i, h in enumerate(header.headers)]
         return legacy_respond({
             "file_id": file.pk, "file_name": file.file_name, "header_row": header.row_index + 1, "headers": names,
