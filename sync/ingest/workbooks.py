@@ -20,6 +20,8 @@ from sync.ingest.cells import DATE_MARK, NUMBER_MARK
 from sync.ingest.dates import BUDDHIST_ERA_FROM
 from sync.ingest.headers import HEADER_SCAN_ROWS, HeaderMatch, detect_header
 
+# How fastexcel writes a number cell (12.0 as "12", never an exponent) or a boolean cell as text.
+_NUMBER_CELL_TEXT = r"^(?:-?[0-9]+(?:\.[0-9]+)?|true|false)$"
 # How fastexcel writes a date or datetime cell as text (a date cell has a midnight time).
 _EXCEL_DATETIME_TEXT = "%Y-%m-%d %H:%M:%S%.f"
 _TYPED_DATE_TEXT = "%Y-%m-%dT%H:%M:%S"
@@ -72,9 +74,10 @@ def choose_sheet(path, *, mapping: dict, required: list[str], header_row: int | 
             refusals.append((sheet.name, exc))
             continue
         # Only the columns the template maps are read as typed: the rest go to `extra` as the text they show.
-        mapped = sorted(set(header.field_columns.values()))
-        frame = marked_frame(text, _load(reader, sheet.index, "boolean", columns=mapped))
-        return ChosenSheet(sheet.name, header, frame)
+        mapped = [f"c{i}" for i in sorted(set(header.field_columns.values()))]
+        typed = _columns_maybe_typed(text.slice(header.row_index + 1), mapped)
+        numeric = _load(reader, sheet.index, "boolean", columns=[int(n[1:]) for n in typed]) if typed else None
+        return ChosenSheet(sheet.name, header, marked_frame(text, numeric, mapped))
     raise _no_sheet_matches(refusals)
 
 
@@ -116,11 +119,21 @@ def _check_memory(frame: pl.DataFrame, sheet_name: str):
             f"{settings.ERP_WORKBOOK_MEMORY_BYTES} (ERP_WORKBOOK_MEMORY_BYTES)", code="too_large")
 
 
-def marked_frame(text: pl.DataFrame, numeric: pl.DataFrame) -> pl.DataFrame:
-    """`text` with each typed cell of `numeric`'s columns as cells.typed_cell_text gives it; `numeric` is
-    the same sheet loaded as booleans (non-null exactly where a cell is a number or a boolean)."""
+def _columns_maybe_typed(rows: pl.DataFrame, columns: list[str]) -> list[str]:
+    """The columns holding a text fastexcel could have written for a number or boolean cell: only they
+    need the second, typed load of the sheet (a column of `Rp 12.345` and `1,234.50` texts does not)."""
+    found = rows.select(pl.col(name).str.contains(_NUMBER_CELL_TEXT).any() for name in columns).row(0)
+    return [name for name, maybe in zip(columns, found, strict=True) if maybe]
+
+
+def marked_frame(text: pl.DataFrame, numeric: pl.DataFrame | None, columns: list[str]) -> pl.DataFrame:
+    """`text` with each typed cell of `columns` as cells.typed_cell_text gives it; `numeric` is the same
+    sheet's columns that may hold numbers, loaded as booleans (non-null exactly where a cell is a number
+    or a boolean); a column it lacks holds none."""
+    none = pl.Series([None] * text.height, dtype=pl.Boolean)
     return text.with_columns(
-        _marked_cell(pl.col(name), numeric[name]).alias(name) for name in numeric.columns
+        _marked_cell(pl.col(name), numeric[name] if numeric is not None and name in numeric.columns else none)
+        .alias(name) for name in columns
     )
 
 

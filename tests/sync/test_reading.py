@@ -10,6 +10,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from sync.errors import FileRejected
+from sync.ingest import workbooks
 from sync.ingest.cells import DATE_MARK, NUMBER_MARK
 from sync.ingest.engine import file_sync
 from sync.ingest.reading import open_source
@@ -289,3 +290,20 @@ def test_an_oversize_file_is_refused_by_the_scan_before_it_is_hashed(inbox, monk
     assert (huge.status, huge.sha256) == (FileStatus.FAILED, "")
     assert "ERP_MAX_FILE_BYTES" in huge.last_error
     assert hashed == ["small_20241101.csv"]
+
+
+def test_the_typed_load_is_made_only_for_mapped_columns_that_may_hold_numbers(tmp_path, monkeypatch):
+    loads = []
+    real_load = workbooks._load
+    monkeypatch.setattr(workbooks, "_load", lambda reader, index, dtype, columns=None: loads.append(
+        (dtype, columns)) or real_load(reader, index, dtype, columns))
+    texts, numbers = tmp_path / "texts.xlsx", tmp_path / "numbers.xlsx"
+    workbook(texts, [("s", "visible", [NAMED_HEADER + ["Note"], ["A1", "Rp 12.345", "Handuk", 7]])])
+    workbook(numbers, [("s", "visible", [NAMED_HEADER + ["Note"], ["A1", 2, "Handuk", 7]])])
+
+    text_rows, _ = read_all(texts)
+    number_rows, _ = read_all(numbers)
+
+    assert loads == [("string", None), ("string", None), ("boolean", [1])]
+    assert text_rows == [("A1", "Rp 12.345", "Handuk", "7")]
+    assert number_rows == [("A1", f"{NUMBER_MARK}2", "Handuk", "7")]
