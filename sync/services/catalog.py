@@ -126,12 +126,10 @@ def catalog_scan(*, inbox: Path) -> ScanReport:
 @transaction.atomic
 def catalog_record_file(*, path: Path, relative: str, existing: CatalogFile | None, report: ScanReport) -> CatalogFile:
     stat = path.stat()
-    try:
-        guard_size(stat.st_size)
-    except FileRejected as exc:
-        return _record_refused(path=path, relative=relative, existing=existing, report=report, error=exc.message)
-    sha256 = file_sha256(path)
-    if existing and existing.sha256 == sha256:
+    refusal = _size_refusal(stat.st_size)
+    # An over-size file is recorded as failed without being read at all, not even hashed.
+    sha256 = "" if refusal else file_sha256(path)
+    if not refusal and existing and existing.sha256 == sha256:
         existing.mtime_ns = stat.st_mtime_ns
         existing.save(update_fields=["mtime_ns", "updated_at"])
         report.unchanged += 1
@@ -143,11 +141,14 @@ def catalog_record_file(*, path: Path, relative: str, existing: CatalogFile | No
     record.size_bytes = stat.st_size
     record.mtime_ns = stat.st_mtime_ns
     record.__dict__.update(meta.__dict__)
-    original = (CatalogFile.objects.filter(sha256=sha256, duplicate_of__isnull=True)
-                .exclude(path=relative).order_by("id").first())
+    original = None if refusal else (CatalogFile.objects.filter(sha256=sha256, duplicate_of__isnull=True)
+                                     .exclude(path=relative).order_by("id").first())
     record.duplicate_of = original
-    record.status = FileStatus.SKIPPED if original else FileStatus.PENDING
-    record.last_error = f"duplicate of {original.path} (same content)" if original else ""
+    if refusal:
+        record.status, record.last_error = FileStatus.FAILED, refusal
+    else:
+        record.status = FileStatus.SKIPPED if original else FileStatus.PENDING
+        record.last_error = f"duplicate of {original.path} (same content)" if original else ""
     record.save()
     if original:
         report.duplicates.append(relative)
@@ -160,19 +161,9 @@ def catalog_record_file(*, path: Path, relative: str, existing: CatalogFile | No
     return record
 
 
-def _record_refused(*, path: Path, relative: str, existing: CatalogFile | None, report: ScanReport,
-                    error: str) -> CatalogFile:
-    """A file refused before it is read at all (not even hashed): failed, with the reason."""
-    stat = path.stat()
-    record = existing or CatalogFile(path=relative)
-    record.file_name = path.name
-    record.sha256 = ""
-    record.size_bytes = stat.st_size
-    record.mtime_ns = stat.st_mtime_ns
-    record.__dict__.update(infer_metadata(Path(relative)).__dict__)
-    record.duplicate_of = None
-    record.status = FileStatus.FAILED
-    record.last_error = error
-    record.save()
-    (report.changed if existing else report.new).append(relative)
-    return record
+def _size_refusal(size: int) -> str:
+    try:
+        guard_size(size)
+    except FileRejected as exc:
+        return exc.message
+    return ""

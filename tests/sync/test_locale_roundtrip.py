@@ -304,20 +304,26 @@ def order_template(db):
                                         version=(latest.version if latest else 0) + 1, date_formats=[])
 
 
+def drawn_rows(strategy, count: int) -> list:
+    """`count` examples of `strategy`, the same in every run (generation only: no shrinking, no database)."""
+    drawn = []
+
+    @settings(max_examples=count, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def draw(row):
+        drawn.append(row)
+
+    draw()
+    return drawn
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("fmt", "quoting"), FORMATS)
 def test_every_value_written_in_a_market_locale_is_stored_exactly_or_quarantined(fmt, quoting, inbox,
                                                                                  order_template):
     # given: hypothesis' rows, written in files of one market each
-    drawn = []
-
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @given(order_rows(quoting))
-    def draw(row):
-        drawn.append(row)
-
-    draw()
+    drawn = drawn_rows(order_rows(quoting), EXAMPLES)
     tally = Tally()
     offset = sum(map(ord, fmt))  # each format pairs markets with locale modes differently
     for number, start in enumerate(range(0, len(drawn), ROWS_PER_FILE)):
@@ -389,15 +395,7 @@ def write_product_row(row: dict, index: int, setup: FileSetup) -> dict[str, Writ
 @pytest.mark.parametrize(("fmt", "quoting"), [FORMATS[0], FORMATS[1], FORMATS[3]])
 def test_every_product_count_and_percentage_is_stored_exactly_or_quarantined(fmt, quoting, inbox, templates):
     # given: hypothesis' product rows (64-bit counts, percentages), written in files of one market each
-    drawn = []
-
-    @settings(max_examples=EXAMPLES // 2, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
-    @given(product_rows(quoting))
-    def draw(row):
-        drawn.append(row)
-
-    draw()
+    drawn = drawn_rows(product_rows(quoting), EXAMPLES // 2)
     tally = Tally()
     for number, start in enumerate(range(0, len(drawn), ROWS_PER_FILE)):
         setup = FileSetup(MARKETS[(number + 3) % len(MARKETS)], LOCALE_MODES[number % len(LOCALE_MODES)])
