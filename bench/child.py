@@ -58,14 +58,17 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / KB_PER_MB
 
 
-def child_sync(file_id: int, *, profile: bool) -> dict:
-    """In the child: Django up, then time file_sync on one catalogued file (optionally under cProfile)."""
+def child_sync(file_id: int, *, profile: bool, without_unmapped: bool = False) -> dict:
+    """In the child: Django up, then time file_sync on one catalogued file (optionally under cProfile;
+    `without_unmapped`: the unmapped cells left out, to measure what keeping them costs)."""
     import django
 
     from bench.environment import environment_configure
 
     environment_configure()
     django.setup()
+    if without_unmapped:
+        _unmapped_cells_left_out()
     from sync.ingest.engine import file_sync
     from sync.models import CatalogFile
 
@@ -81,6 +84,20 @@ def child_sync(file_id: int, *, profile: bool) -> dict:
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "rss_before_mb": rss_before, "peak_rss_mb": _peak_rss_mb(),
             "result": result.as_dict(), "profile": _profile_text(profiler) if profiler else ""}
+
+
+def _unmapped_cells_left_out():
+    """Bench only: every file planned as if it had no unmapped column (they are read, not kept)."""
+    from sync.ingest import rows
+
+    build = rows.RowPlan.build.__func__
+
+    def without(cls, **kwargs):
+        plan = build(cls, **kwargs)
+        plan.unmapped_columns = {}
+        return plan
+
+    rows.RowPlan.build = classmethod(without)
 
 
 def _profile_text(profiler: cProfile.Profile) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from erp.errors import ApplicationError
 from sync import models
 from sync.ingest.engine import SyncOptions
+from sync.ingest.unmapped import unmapped_cells_of
 from sync.models import FileStatus, TaskStatus, TaskType
 from sync.services.file_runs import BUSY_FILE_STATUSES
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_create, sync_task_retry
@@ -331,6 +332,11 @@ class FactAdmin(ReadOnlyAdmin):
     date_hierarchy = "business_date"
     # Fact tables grow to millions of rows: skip the unfiltered count on every page.
     show_full_result_count = False
+    readonly_fields = ("unmapped_cells_json",)
+
+    @admin.display(description=_("unmapped source cells"))
+    def unmapped_cells_json(self, row):
+        return pretty_json(unmapped_cells_of(file_id=row.source_file_id, source_row=row.source_row))
 
 
 for fact in models.FACT_MODELS.values():

@@ -3,8 +3,9 @@
 Aliases are compared after `header_key()` (case, spaces, asterisks, full-width forms and a bracketed
 currency suffix do not matter), so each entry lists one spelling per language or export version.
 Simplified Chinese aliases are the Traditional (Taiwan) headers converted, as no public source has them.
-A mapped field that is no column of the fact table (`parent_sku`) only feeds `fallbacks` and is kept in
-`extra`. `options.encodings` lists the csv encodings tried after a BOM and UTF-8.
+A mapped field that is no column of the fact table (`parent_sku`) only feeds `fallbacks` and is kept with
+the file's unmapped cells (sync.ingest.unmapped). `options.encodings` lists the csv encodings tried after a
+BOM and UTF-8; `options.keep_in_extra` names unmapped columns kept per row in the `extra` JSON.
 """
 
 ORDER_DATE_FORMATS_SEA = [

@@ -211,6 +211,11 @@ class CatalogFile(models.Model):
     first_seen_at = models.DateTimeField(auto_now_add=True, verbose_name=_("first seen at"))
     last_synced_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last synced at"))
     # Seconds the last sync of the file took (file_run measures it); the dashboard lists the slowest.
+    sync_fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text=_("What the last successful sync read (bytes, template, shop settings, options, engine): "
+                    "a re-sync of an unchanged file does not read it again"),
+        verbose_name=_("sync fingerprint"))
     last_sync_seconds = models.FloatField(null=True, blank=True, verbose_name=_("last sync seconds"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -343,7 +348,8 @@ class FactBase(models.Model):
     shop_id = models.CharField(max_length=100, verbose_name=_("shop id"))
     granularity = models.CharField(max_length=20, verbose_name=_("granularity"))
     business_date = models.DateField(verbose_name=_("business date"))
-    extra = models.JSONField(default=dict, blank=True, help_text=_("Source columns no template field maps"),
+    extra = models.JSONField(default=dict, blank=True,
+        help_text=_("Unmapped source columns the template keeps per row (options.keep_in_extra)"),
         verbose_name=_("extra"))
     source_file = models.ForeignKey(CatalogFile, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("source file"))
@@ -530,6 +536,25 @@ class QuarantinedRow(models.Model):
         verbose_name = _("quarantined row")
         verbose_name_plural = _("quarantined rows")
         indexes = [models.Index(fields=["file", "source_row"])]
+
+
+class UnmappedCells(models.Model):
+    """The cells of one batch of a file that no template field maps, stored once in a columnar form
+    (Parquet) keyed by source row: a fact row's lineage (source file, source row) leads to them, and a
+    wide export pays no JSON document per row for columns nobody reads (see sync.ingest.unmapped)."""
+
+    file = models.ForeignKey(CatalogFile, on_delete=models.CASCADE, related_name="unmapped_cells",
+        verbose_name=_("file"))
+    first_row = models.PositiveIntegerField(verbose_name=_("first source row"))
+    last_row = models.PositiveIntegerField(verbose_name=_("last source row"))
+    columns = models.JSONField(default=list, help_text=_("Source headers of the stored columns"),
+        verbose_name=_("columns"))
+    cells = models.BinaryField(help_text=_("Parquet: the source row and each column's text"), verbose_name=_("cells"))
+
+    class Meta:
+        verbose_name = _("unmapped cells")
+        verbose_name_plural = _("unmapped cells")
+        indexes = [models.Index(fields=["file", "first_row"])]
 
 
 class DataQualityRecord(models.Model):

@@ -15,11 +15,13 @@ from django.utils import timezone
 from sync.counters import file_sync_record
 from sync.errors import FileRejected
 from sync.ingest.cells import plain_text
+from sync.ingest.fingerprint import sync_fingerprint
 from sync.ingest.headers import HeaderMatch
-from sync.ingest.locales import file_locale
+from sync.ingest.locales import file_locale, reads_number_cells_plainly
 from sync.ingest.prefetch import prefetched
 from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
-from sync.ingest.rows import SKIP_DUPLICATE, RowPlan, prepare_batch
+from sync.ingest.rows import SKIP_DUPLICATE, RowPlan, plain_number_fields, prepare_batch
+from sync.ingest.unmapped import unmapped_forget, unmapped_store
 from sync.ingest.upsert import fact_sink, insert_rows
 from sync.models import FACT_MODELS, CatalogFile, FileStatus, PlatformAccount, QuarantinedRow, SyncProgressTask
 from sync.services.templates import template_resolve
@@ -68,16 +70,17 @@ class FileSyncResult:
 
 
 def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, options: SyncOptions = SyncOptions(),
-              progress: ProgressCallback | None = None) -> FileSyncResult:
+              progress: ProgressCallback | None = None, reread: bool = False) -> FileSyncResult:
+    """`reread`: read the file even when nothing its last successful sync depended on has changed."""
     started = time.monotonic()
-    result = _file_sync(file=file, task=task, options=options, progress=progress)
+    result = _file_sync(file=file, task=task, options=options, progress=progress, reread=reread)
     file_sync_record(domain=file.data_domain, status=result.status, rows_ingested=result.rows_ingested,
                      rows_quarantined=result.rows_quarantined, started=started)
     return result
 
 
 def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: SyncOptions,
-               progress: ProgressCallback | None) -> FileSyncResult:
+               progress: ProgressCallback | None, reread: bool) -> FileSyncResult:
     result = FileSyncResult(file_id=file.id, file_name=file.file_name)
     template = template_resolve(file=file)
     if template is None:
@@ -87,8 +90,13 @@ def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: Syn
         result.error = reason
         return _finish(file, result)
     result.template = str(template)
+    account = _account(file)
+    fingerprint = _fingerprint(file, template, account, options)
+    unchanged = None if reread else _unchanged_result(file, fingerprint)
+    if unchanged is not None:
+        return _finish(file, unchanged, template, fingerprint)
     try:
-        _ingest(file, template, task, options, progress, result)
+        _ingest(file, template, account, task, options, progress, result)
     except FileRejected as exc:
         _reset_counts(result)
         result.status, result.error = FileStatus.FAILED, exc.message
@@ -97,7 +105,30 @@ def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: Syn
         result.status, result.error = FileStatus.FAILED, f"file cannot be parsed: {exc}"
     if result.status == FileStatus.FAILED:
         logger.warning("file %s failed: %s (task %s)", file.path, result.error, task and task.task_id)
-    return _finish(file, result, template)
+    return _finish(file, result, template, fingerprint)
+
+
+def _fingerprint(file, template, account, options) -> str:
+    """Empty when the file cannot be read: the sync then fails with the reader's own reason."""
+    try:
+        return sync_fingerprint(path=resolve_inbox_path(file.path), file=file, template=template,
+                                account=account, options=options)
+    except (FileRejected, OSError):
+        return ""
+
+
+def _unchanged_result(file: CatalogFile, fingerprint: str) -> FileSyncResult | None:
+    """The last result again, when the last successful sync read what this one would, and every row it
+    wrote still holds what it wrote (none taken over by another file's sync)."""
+    if not fingerprint or file.sync_fingerprint != fingerprint:
+        return None
+    model = FACT_MODELS[file.data_domain]
+    if model.objects.filter(source_file=file).count() != file.rows_ingested:
+        return None
+    last = {k: v for k, v in file.last_result.items() if k in FileSyncResult.__dataclass_fields__}
+    result = FileSyncResult(**last)
+    result.rows_written, result.rows_unchanged = 0, result.rows_ingested
+    return result
 
 
 def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
@@ -107,7 +138,7 @@ def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
 def file_preview(*, file: CatalogFile, template, header_row: int | None, rows: int) -> tuple[HeaderMatch, list]:
     """The file's header and first rows as its sync reads them (the same locale and encodings); nothing
     is written. `header_row` is 0-based."""
-    _, locale = _account_and_locale(file, template)
+    locale = _locale(file, template, _account(file))
     source = open_source(resolve_inbox_path(file.path), mapping=template.mapping,
                          required=list(template.required_fields), header_row=header_row,
                          encodings=template.options.get("encodings"), locale=locale)
@@ -120,23 +151,27 @@ def file_preview(*, file: CatalogFile, template, header_row: int | None, rows: i
         source.close()
 
 
-def _account_and_locale(file, template) -> tuple[PlatformAccount | None, str | None]:
-    account = PlatformAccount.objects.filter(platform_code=file.platform_code, shop_id=file.shop_id).first()
-    return account, file_locale(file_locale=file.number_locale, template_locale=template.number_locale,
-                                account=account)
+def _account(file) -> PlatformAccount | None:
+    return PlatformAccount.objects.filter(platform_code=file.platform_code, shop_id=file.shop_id).first()
 
 
-def _ingest(file, template, task, options, progress, result: FileSyncResult):
-    account, locale = _account_and_locale(file, template)
+def _locale(file, template, account) -> str | None:
+    return file_locale(file_locale=file.number_locale, template_locale=template.number_locale, account=account)
+
+
+def _ingest(file, template, account, task, options, progress, result: FileSyncResult):
+    locale = _locale(file, template, account)
+    declared = bool(file.number_locale or template.number_locale or (account and account.number_locale))
+    model = FACT_MODELS[template.data_domain]
     result.number_locale = locale or ""
-    source = _open(file, template, options, locale, result)
+    plain = plain_number_fields(model, template) if reads_number_cells_plainly(locale, declared=declared) else frozenset()
+    source = _open(file, template, options, locale, plain, result)
     try:
         plan = RowPlan.build(
-            model=FACT_MODELS[template.data_domain], template=template, header=source.header,
+            model=model, template=template, header=source.header,
             timezone=(account and account.timezone) or settings.ERP_DEFAULT_SHOP_TIMEZONE,
             platform_code=file.platform_code, shop_id=file.shop_id, granularity=file.granularity,
-            period_start=file.period_start, file_id=file.id, locale=locale,
-            locale_declared=bool(file.number_locale or template.number_locale or (account and account.number_locale)),
+            period_start=file.period_start, file_id=file.id, locale=locale, locale_declared=declared,
         )
         with transaction.atomic():
             _write(file, task, options, progress, source, plan, result)
@@ -152,7 +187,8 @@ def _ingest(file, template, task, options, progress, result: FileSyncResult):
         result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
 
 
-def _open(file, template, options, locale: str | None, result: FileSyncResult) -> SourceTable:
+def _open(file, template, options, locale: str | None, plain_number_fields: frozenset[str],
+          result: FileSyncResult) -> SourceTable:
     """Guards, container, sheet or encoding (the locale names likely ones) and header; what they say goes
     into the result."""
     if template.date_from_period and not file.period_start:
@@ -161,7 +197,8 @@ def _open(file, template, options, locale: str | None, result: FileSyncResult) -
     header_row = template.header_row - 1 if (options.use_template_header_row and template.header_row) else None
     required = [f for f in template.required_fields if not _has_substitute(template, f)]
     source = open_source(resolve_inbox_path(file.path), mapping=template.mapping, required=required,
-                         header_row=header_row, encodings=template.options.get("encodings"), locale=locale)
+                         header_row=header_row, encodings=template.options.get("encodings"), locale=locale,
+                         plain_number_fields=plain_number_fields)
     result.encoding, result.sheet_name = source.encoding, source.sheet_name
     result.header_row = source.header.row_index + 1
     result.missing_template_fields = source.header.missing_fields
@@ -173,8 +210,9 @@ def _write(file, task, options, progress, source: SourceTable, plan: RowPlan, re
     """Inside the file's transaction: quarantine replaced, batches upserted, counts settled."""
     skipped, reasons = Counter(), Counter()
     QuarantinedRow.objects.filter(file=file).delete()
+    unmapped_forget(file_id=file.pk)
     place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
-    sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=file.pk)
+    sink = fact_sink(plan.model, plan.db_columns, hashed=plan.hashed_columns, place=place, file_id=file.pk)
     prepared = (prepare_batch(frame, plan, is_first_batch=i == 0) for i, frame in enumerate(source.batches()))
     for batch in prefetched(prepared):
         if batch.quarantined and not options.allow_quarantine:
@@ -182,6 +220,8 @@ def _write(file, task, options, progress, source: SourceTable, plan: RowPlan, re
             raise FileRejected(f"{len(batch.quarantined)} invalid rows and quarantine is not allowed "
                                f"(first: row {row}: {'; '.join(why)})", code="invalid_rows")
         sink.add(batch.good)
+        if batch.unmapped is not None:
+            unmapped_store(file_id=file.pk, texts=batch.unmapped)
         _quarantine(file, task, batch.quarantined)
         reasons.update(_reason_kind(r) for _, _, why in batch.quarantined for r in why)
         skipped.update(batch.skipped)
@@ -232,8 +272,9 @@ def _reset_counts(result: FileSyncResult):
     result.skipped_reasons, result.quarantine_reasons = {}, {}
 
 
-def _finish(file: CatalogFile, result: FileSyncResult, template=None) -> FileSyncResult:
+def _finish(file: CatalogFile, result: FileSyncResult, template=None, fingerprint: str = "") -> FileSyncResult:
     CatalogFile.objects.filter(pk=file.pk).update(
+        sync_fingerprint=fingerprint if result.succeeded else "",
         status=result.status, template=template, rows_read=result.rows_read,
         rows_ingested=result.rows_ingested, rows_quarantined=result.rows_quarantined,
         rows_skipped=result.rows_skipped, last_error=result.error, last_result=result.as_dict(),

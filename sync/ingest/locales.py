@@ -70,6 +70,15 @@ def number_convention(name: str) -> NumberConvention:
     return NumberConvention(babel_numbers.get_decimal_symbol(locale), group, grouping)
 
 
+def reads_number_cells_plainly(name: str | None, *, declared: bool) -> bool:
+    """A declared locale whose decimal mark is "." and whose group mark is not: the text a number cell
+    shows (12, -3.25) reads as the number it is, so which cells Excel typed need not be known."""
+    if not (name and declared):
+        return False
+    convention = number_convention(name)
+    return convention.decimal == "." and convention.group != "."
+
+
 def text_encodings(name: str | None) -> list[str]:
     """Legacy encodings a file of this locale is likely saved in, most likely first."""
     if not name:

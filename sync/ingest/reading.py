@@ -18,7 +18,7 @@ from sync.ingest.locales import text_encodings
 from sync.ingest.workbooks import choose_sheet
 
 # Rows normalised and written at a time: bounds memory, and big enough that per-batch costs vanish.
-BATCH_ROWS = 50_000
+BATCH_ROWS = 10_000
 _DECODE_CHUNK = 8 * 1024 * 1024
 _SEPARATORS = ("\t", ",", ";")
 _UTF8 = ("utf-8", "utf-8-sig")
@@ -60,19 +60,23 @@ def guard_file(path: Path) -> str:
 
 
 def open_source(path: Path, *, mapping: dict, required: list[str], header_row: int | None,
-                encodings: list[str] | None = None, locale: str | None = None) -> SourceTable:
+                encodings: list[str] | None = None, locale: str | None = None,
+                plain_number_fields: frozenset[str] = frozenset()) -> SourceTable:
     """The export's header and rows. A text file's encodings are tried in order: the template's
-    `encodings`, then those the file's `locale` names (locales.text_encodings)."""
+    `encodings`, then those the file's `locale` names (locales.text_encodings). A workbook's columns that
+    only `plain_number_fields` read need no typed load when their number texts are short enough for a
+    double to hold them (workbooks.choose_sheet)."""
     guarded = guards.guard_file(path)
     if guarded.kind == "text":
         encoding = detect_encoding(path, template_encodings=encodings or [], locale_encodings=text_encodings(locale))
         return _open_text(path, encoding, mapping, required, header_row)
     guards.guard_sheet_memory(guarded.largest_sheet_bytes)
-    return _open_workbook(path, mapping, required, header_row)
+    return _open_workbook(path, mapping, required, header_row, plain_number_fields)
 
 
-def _open_workbook(path, mapping, required, header_row) -> SourceTable:
-    sheet = choose_sheet(path, mapping=mapping, required=required, header_row=header_row)
+def _open_workbook(path, mapping, required, header_row, plain_number_fields) -> SourceTable:
+    sheet = choose_sheet(path, mapping=mapping, required=required, header_row=header_row,
+                         plain_number_fields=plain_number_fields)
     frame = sheet.frame.slice(sheet.header.row_index + 1)
     frame = _with_row_numbers(frame, sheet.header.row_index + 2)
     return SourceTable(header=sheet.header, encoding="", sheet_name=sheet.name,

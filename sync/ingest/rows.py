@@ -8,7 +8,7 @@ import polars as pl
 from django.db import models
 
 from sync.errors import FileRejected
-from sync.ingest import dates, numbers
+from sync.ingest import dates, numbers, unmapped
 from sync.ingest import normalize as norm
 from sync.ingest.cells import MARKS
 from sync.ingest.convert import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT, FieldShape
@@ -38,6 +38,12 @@ def model_field_type(model_field: models.Field) -> str:
     return TEXT
 
 
+def plain_number_fields(model: type[FactBase], template: FieldTemplate) -> frozenset[str]:
+    """Mapped fields read as counts or amounts (a percent cell typed holds a ratio: not plain)."""
+    kinds = {f.name: template.types.get(f.name) or model_field_type(f) for f in model._meta.concrete_fields}
+    return frozenset(name for name in template.mapping if kinds.get(name) in (INT, DECIMAL))
+
+
 @dataclass
 class RowPlan:
     """What to do with each column of one file, fixed before the first batch."""
@@ -57,6 +63,7 @@ class RowPlan:
     shapes: dict[str, FieldShape] = field(default_factory=dict)
     max_lengths: dict[str, int] = field(default_factory=dict)
     extra_columns: dict[str, int] = field(default_factory=dict)  # name in `extra` -> source column
+    unmapped_columns: dict[str, int] = field(default_factory=dict)  # name in the unmapped cells -> source column
     # Per field, how its text is read: made on the first batch from its values, kept for the file.
     decisions: dict[str, numbers.NumberDecision | dates.DateDecision] = field(default_factory=dict)
 
@@ -72,11 +79,14 @@ class RowPlan:
             plan.shapes[name] = FieldShape.of(model_field, plan.types[name])
             if isinstance(model_field, models.CharField):
                 plan.max_lengths[name] = model_field.max_length
-        # `extra` keeps every named column no fact column takes, helper fields such as parent_sku included.
+        # Every named column no fact column takes (helper fields such as parent_sku included) is kept:
+        # in the row's `extra` when the template lists it there, else in the file's unmapped cells.
         into_columns = {i for f, i in header.field_columns.items() if f in plan.types}
         names = _unique_names(header.headers)
-        plan.extra_columns = {names[i]: i for i in range(len(names))
-                              if i not in into_columns and not header.is_unnamed(i)}
+        kept = set((template.options or {}).get("keep_in_extra", []))
+        for i, name in enumerate(names):
+            if i not in into_columns and not header.is_unnamed(i):
+                (plan.extra_columns if name in kept else plan.unmapped_columns)[name] = i
         return plan
 
     def decisions_report(self, quarantine_reasons: dict[str, int]) -> dict[str, dict]:
@@ -99,10 +109,18 @@ class RowPlan:
         business = [f for f in self.types if f != "business_date"]  # business_date is a place field
         return [*FactBase.PLACE_FIELDS, *business, "extra", "source_file_id", "source_row"]
 
+    @property
+    def hashed_columns(self) -> list[str]:
+        """What a row's hash covers: its values, `extra` and the hash of its unmapped cells."""
+        values = [c for c in self.db_columns if c not in self.model.natural_key_fields()
+                  and c not in ("source_file_id", "source_row")]
+        return [*values, unmapped.HASH_COLUMN] if self.unmapped_columns else values
+
 
 @dataclass
 class PreparedBatch:
-    good: pl.DataFrame  # db_columns, with `extra` still a struct (encoded per chunk by the sink)
+    good: pl.DataFrame  # db_columns (+ the unmapped cells' hash), with `extra` still a struct (encoded per chunk by the sink)
+    unmapped: pl.DataFrame | None  # the good rows' unmapped cells (unmapped.unmapped_texts)
     quarantined: list[tuple[int, dict, list[str]]]
     skipped: Counter
     read: int
@@ -130,18 +148,23 @@ def prepare_batch(frame: pl.DataFrame, plan: RowPlan, *, is_first_batch: bool) -
     skip = work["_skip"]
     is_bad = work["_failed"] & skip.is_null()
     is_good = skip.is_null() & ~is_bad
+    good_rows = frame.filter(is_good)
+    cells = unmapped.unmapped_texts(good_rows, plan.unmapped_columns) if plan.unmapped_columns else None
     good = work.filter(is_good).with_columns(
         platform_code=pl.lit(plan.platform_code), shop_id=pl.lit(plan.shop_id),
-        granularity=pl.lit(plan.granularity), extra=_extra_struct(frame.filter(is_good), plan),
+        granularity=pl.lit(plan.granularity), extra=_extra_struct(good_rows, plan),
         source_file_id=pl.lit(plan.file_id), source_row=pl.col("_row"),
     ).select([pl.col(_value(c)).alias(c) if c in plan.types or c == "business_date" else pl.col(c)
               for c in plan.db_columns])
+    if cells is not None:
+        good = good.with_columns(unmapped.unmapped_hash(cells).alias(unmapped.HASH_COLUMN))
     skipped = Counter(dict(skip.drop_nulls().value_counts().rows()))
     unique = good.unique(subset=list(plan.model.natural_key_fields()), keep="last", maintain_order=True)
     if unique.height < good.height:
         skipped[SKIP_DUPLICATE] += good.height - unique.height
     return PreparedBatch(
         good=unique,
+        unmapped=cells,
         quarantined=_quarantined(frame.filter(is_bad), work.filter(is_bad), checks, plan),
         skipped=skipped,
         read=frame.height,

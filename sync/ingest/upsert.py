@@ -19,7 +19,6 @@ from sync.models import FactBase
 
 COPY_CHUNK_ROWS = 20_000
 NULL = r"\N"
-LINEAGE = ("source_file_id", "source_row")
 _CSV_OPTIONS = {"include_header": False, "null_value": NULL, "datetime_format": "%Y-%m-%d %H:%M:%S%.6f+00"}
 
 
@@ -34,9 +33,10 @@ class UpsertOutcome:
         return self.staged - self.written
 
 
-def fact_sink(model: type[FactBase], columns: list[str], *, place: dict, file_id: int):
+def fact_sink(model: type[FactBase], columns: list[str], *, hashed: list[str], place: dict, file_id: int):
+    """`hashed`: what a row's hash covers (RowPlan.hashed_columns)."""
     sink = PostgresSink if connection.vendor == "postgresql" else SqliteSink
-    return sink(model, columns, place, file_id)
+    return sink(model, columns, hashed, place, file_id)
 
 
 def with_extra_json(frame: pl.DataFrame) -> pl.DataFrame:
@@ -47,14 +47,14 @@ def with_extra_json(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 class _Sink:
-    def __init__(self, model: type[FactBase], columns: list[str], place: dict, file_id: int):
+    def __init__(self, model: type[FactBase], columns: list[str], hashed: list[str], place: dict, file_id: int):
         quote = connection.ops.quote_name
         self.model = model
         self.place = place  # platform_code, shop_id, granularity of every row
         self.file_id = file_id
         self.key_names = list(model.natural_key_fields())
         self.names = [*columns, "row_hash"]
-        self.hashed = [c for c in columns if c not in self.key_names and c not in LINEAGE]
+        self.hashed = hashed
         self.table = quote(model._meta.db_table)
         self.columns = [quote(c) for c in self.names]
         self.keys = [quote(k) for k in self.key_names]
@@ -85,8 +85,8 @@ class _Sink:
 
 
 class PostgresSink(_Sink):
-    def __init__(self, model, columns, place, file_id):
-        super().__init__(model, columns, place, file_id)
+    def __init__(self, model, columns, hashed, place, file_id):
+        super().__init__(model, columns, hashed, place, file_id)
         self.stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
         self.synced_at = timezone.now()
         self.existing: pl.DataFrame | None = None
@@ -179,8 +179,8 @@ class PostgresSink(_Sink):
 
 
 class SqliteSink(_Sink):
-    def __init__(self, model, columns, place, file_id):
-        super().__init__(model, columns, place, file_id)
+    def __init__(self, model, columns, hashed, place, file_id):
+        super().__init__(model, columns, hashed, place, file_id)
         self.frames: list[pl.DataFrame] = []
 
     def add(self, frame: pl.DataFrame):

@@ -22,6 +22,8 @@ from sync.ingest.headers import HEADER_SCAN_ROWS, HeaderMatch, detect_header
 
 # How fastexcel writes a number cell (12.0 as "12", never an exponent) or a boolean cell as text.
 _NUMBER_CELL_TEXT = r"^(?:-?[0-9]+(?:\.[0-9]+)?|true|false)$"
+# Number-cell texts whose typed reading may differ from their plain one: booleans, and 16 digits or more.
+_BOOLEAN_OR_LONG_NUMBER_TEXT = r"^(?:true|false|-?(?:[0-9]\.?){16,})$"
 # How fastexcel writes a date or datetime cell as text (a date cell has a midnight time).
 _EXCEL_DATETIME_TEXT = "%Y-%m-%d %H:%M:%S%.f"
 _TYPED_DATE_TEXT = "%Y-%m-%dT%H:%M:%S"
@@ -58,8 +60,10 @@ def workbook_sheets(path) -> list[Sheet]:
     return sorted(sheets, key=lambda sheet: not sheet.visible)
 
 
-def choose_sheet(path, *, mapping: dict, required: list[str], header_row: int | None) -> ChosenSheet:
-    """The first visible sheet whose header matches the template; a hidden one only when no visible one does."""
+def choose_sheet(path, *, mapping: dict, required: list[str], header_row: int | None,
+                 plain_number_fields: frozenset[str] = frozenset()) -> ChosenSheet:
+    """The first visible sheet whose header matches the template; a hidden one only when no visible one does.
+    `plain_number_fields`: fields whose number cells read as their text does (locales.reads_number_cells_plainly)."""
     reader = _reader(path)
     refusals: list[tuple[str, FileRejected]] = []
     for sheet in workbook_sheets(path):
@@ -75,7 +79,8 @@ def choose_sheet(path, *, mapping: dict, required: list[str], header_row: int | 
             continue
         # Only the columns the template maps are read as typed: the rest go to `extra` as the text they show.
         mapped = [f"c{i}" for i in sorted(set(header.field_columns.values()))]
-        typed = _columns_maybe_typed(text.slice(header.row_index + 1), mapped)
+        typed = _columns_maybe_typed(text.slice(header.row_index + 1), mapped,
+                                     _plain_number_columns(header, plain_number_fields))
         numeric = _load(reader, sheet.index, "boolean", columns=[int(n[1:]) for n in typed]) if typed else None
         return ChosenSheet(sheet.name, header, marked_frame(text, numeric, mapped))
     raise _no_sheet_matches(refusals)
@@ -119,10 +124,24 @@ def _check_memory(frame: pl.DataFrame, sheet_name: str):
             f"{settings.ERP_WORKBOOK_MEMORY_BYTES} (ERP_WORKBOOK_MEMORY_BYTES)", code="too_large")
 
 
-def _columns_maybe_typed(rows: pl.DataFrame, columns: list[str]) -> list[str]:
+def _plain_number_columns(header: HeaderMatch, plain_number_fields: frozenset[str]) -> set[str]:
+    """Columns read by plain-number fields alone (a column that also feeds a text or date field is not)."""
+    fields_of: dict[int, set[str]] = {}
+    for name, index in header.field_columns.items():
+        fields_of.setdefault(index, set()).add(name)
+    return {f"c{i}" for i, names in fields_of.items() if names <= plain_number_fields}
+
+
+def _columns_maybe_typed(rows: pl.DataFrame, columns: list[str], plain: set[str]) -> list[str]:
     """The columns holding a text fastexcel could have written for a number or boolean cell: only they
-    need the second, typed load of the sheet (a column of `Rp 12.345` and `1,234.50` texts does not)."""
-    found = rows.select(pl.col(name).str.contains(_NUMBER_CELL_TEXT).any() for name in columns).row(0)
+    need the second, typed load of the sheet (a column of `Rp 12.345` and `1,234.50` texts does not). In
+    a `plain` column such a text reads the same typed or not, unless it is a boolean or has more digits
+    than a double holds (Excel's 15: a typed cell is held to them)."""
+    found = rows.select(
+        (pl.col(name).str.contains(_BOOLEAN_OR_LONG_NUMBER_TEXT) if name in plain
+         else pl.col(name).str.contains(_NUMBER_CELL_TEXT)).any()
+        for name in columns
+    ).row(0)
     return [name for name, maybe in zip(columns, found, strict=True) if maybe]
 
 

@@ -5,7 +5,9 @@ from collections import Counter
 import pytest
 
 from sync.demo.exports import DEMO_MAKERS, demo_exports_write
+from sync.ingest import engine
 from sync.ingest.engine import file_sync
+from sync.ingest.reading import open_source
 from sync.models import FACT_MODELS, CatalogFile, OrderLine
 from sync.services.catalog import catalog_scan
 from tests.sync.helpers import assert_matches_expected
@@ -29,14 +31,15 @@ def test_generated_export_syncs_with_the_expected_counts(key, inbox, templates):
     assert result.rows_written == result.rows_ingested
 
 
-def test_resync_adds_no_rows_and_updates_a_changed_value(inbox, templates):
+@pytest.mark.parametrize("reread", [False, True], ids=["unchanged-file-not-read", "read-again"])
+def test_resync_adds_no_rows_and_updates_a_changed_value(reread, inbox, templates):
     (demo,) = demo_exports_write(out_dir=inbox, rows=ROWS, seed=SEED, only=["amazon_orders_tsv"])
     catalog_scan(inbox=inbox)
     file = CatalogFile.objects.get()
     file_sync(file=file)
     before = OrderLine.objects.count()
 
-    again = file_sync(file=file)
+    again = file_sync(file=CatalogFile.objects.get(), reread=reread)
 
     assert OrderLine.objects.count() == before
     assert (again.rows_written, again.rows_unchanged) == (0, before)
@@ -86,3 +89,48 @@ def test_every_row_traces_back_to_its_cell(inbox, templates):
     for line in OrderLine.objects.filter(source_file=file)[:10]:
         cells = lines[line.source_row - 1].split(",")
         assert cells[header.index("Order ID")] == line.order_id
+
+
+def synced_once(inbox, key="amazon_orders_tsv") -> CatalogFile:
+    demo_exports_write(out_dir=inbox, rows=40, seed=SEED, only=[key])
+    catalog_scan(inbox=inbox)
+    file_sync(file=CatalogFile.objects.get())
+    return CatalogFile.objects.get()
+
+
+def reads_counted(monkeypatch) -> list:
+    opened = []
+    monkeypatch.setattr(engine, "open_source", lambda *args, **kwargs: opened.append(args) or open_source(*args, **kwargs))
+    return opened
+
+
+def test_an_unchanged_file_is_not_read_again_and_keeps_its_last_counts(inbox, templates, monkeypatch):
+    file = synced_once(inbox)
+    opened = reads_counted(monkeypatch)
+
+    again = file_sync(file=file)
+
+    assert opened == []
+    assert (again.status, again.rows_read, again.rows_ingested) == (file.status, file.rows_read, file.rows_ingested)
+    assert (again.rows_written, again.rows_unchanged) == (0, file.rows_ingested)
+
+
+def test_a_changed_template_or_a_row_another_file_took_over_makes_the_file_read_again(inbox, templates, monkeypatch):
+    file = synced_once(inbox)
+    opened = reads_counted(monkeypatch)
+    file.template.save()  # an edit: its updated_at moves
+
+    file_sync(file=CatalogFile.objects.get())
+    assert len(opened) == 1
+
+    other = CatalogFile.objects.create(path="other.csv", file_name="other.csv", sha256="0" * 64, size_bytes=1)
+    taken = OrderLine.objects.first()
+    # As another file's sync writes it: its values, its hash, its lineage.
+    OrderLine.objects.filter(pk=taken.pk).update(source_file=other, quantity=taken.quantity + 1, row_hash=0)
+
+    again = file_sync(file=CatalogFile.objects.get(pk=file.pk))
+
+    assert len(opened) == 2
+    assert again.rows_written == 1
+    taken.refresh_from_db()
+    assert taken.source_file_id == file.pk

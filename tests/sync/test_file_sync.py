@@ -5,8 +5,10 @@ import pytest
 from sync.ingest import reading
 from sync.ingest.engine import file_sync
 from sync.ingest.rows import SKIP_DUPLICATE
+from sync.ingest.unmapped import unmapped_cells_of
 from sync.models import CatalogFile, FileStatus, OrderLine
 from sync.services.catalog import catalog_scan
+from sync.services.templates import template_resolve
 from tests.sync.guard_files import HEADER, inbox_path
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +48,46 @@ def test_result_names_missing_template_fields_and_unmapped_columns(inbox, templa
     assert result.status == FileStatus.INGESTED
     assert result.unmapped_columns == ["Brand New Column"]
     assert "deal_price" in result.missing_template_fields
-    assert OrderLine.objects.get().extra == {"Brand New Column": "hello"}
+    row = OrderLine.objects.get()
+    assert row.extra == {}
+    assert unmapped_cells_of(file_id=row.source_file_id, source_row=row.source_row) == {"Brand New Column": "hello"}
+
+
+UNMAPPED_HEADER = "Order ID,Order Creation Date,SKU Reference No.,Quantity,Note,Warehouse\n"
+
+
+def test_unmapped_cells_follow_each_row_across_batches_and_a_template_keeps_the_ones_it_lists(
+        inbox, templates, monkeypatch):
+    monkeypatch.setattr(reading, "BATCH_ROWS", 2)
+    path = inbox_path(inbox, "notes_20241101.csv")
+    path.write_text(UNMAPPED_HEADER + "".join(f"N{i},2024-11-01 10:00,S{i},1,note {i},WH{i % 2}\n" for i in range(5)),
+                    encoding="utf-8")
+    catalog_scan(inbox=inbox)
+    template = template_resolve(file=CatalogFile.objects.get())
+    template.options = {**template.options, "keep_in_extra": ["Warehouse"]}
+    template.save()
+
+    file_sync(file=CatalogFile.objects.get())
+
+    for row in OrderLine.objects.all():
+        i = int(row.order_id[1:])
+        assert row.extra == {"Warehouse": f"WH{i % 2}"}
+        assert unmapped_cells_of(file_id=row.source_file_id, source_row=row.source_row) == {"Note": f"note {i}"}
+
+
+def test_a_changed_unmapped_cell_alone_rewrites_the_row_and_its_cells(inbox, templates):
+    path = inbox_path(inbox, "notes_20241101.csv")
+    path.write_text(UNMAPPED_HEADER + "N1,2024-11-01 10:00,S1,1,first,WH1\n", encoding="utf-8")
+    catalog_scan(inbox=inbox)
+    file = CatalogFile.objects.get()
+    file_sync(file=file)
+    path.write_text(UNMAPPED_HEADER + "N1,2024-11-01 10:00,S1,1,second,WH1\n", encoding="utf-8")
+
+    again = file_sync(file=file)
+
+    assert (again.rows_written, again.rows_unchanged) == (1, 0)
+    row = OrderLine.objects.get()
+    assert unmapped_cells_of(file_id=file.pk, source_row=row.source_row) == {"Note": "second", "Warehouse": "WH1"}
 
 
 def test_all_rows_invalid_fails_the_file_but_keeps_the_reasons(inbox, templates):

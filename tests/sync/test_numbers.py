@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from sync.ingest.cells import NUMBER_MARK
 from sync.ingest.convert import FieldShape, decimal_value, int_value, percent_value
+from sync.ingest.locales import reads_number_cells_plainly
 from sync.ingest.normalize import clean_text
 from sync.ingest.numbers import number_decide, number_readings, number_shape
 
@@ -173,3 +174,37 @@ def test_without_a_locale_every_value_is_exact_or_quarantined(locale, values, pl
 
     wrong = [(t, v, r) for t, v, r in zip(texts, values, read_back) if r is not None and r != v]
     assert wrong == []
+
+
+PLAIN_NUMBER_LOCALES = [name for name in MARKET_LOCALES if reads_number_cells_plainly(name, declared=True)]
+
+
+@st.composite
+def number_cell_texts(draw) -> str:
+    """A text fastexcel writes for a number cell that a double holds exactly to Excel's 15 digits: no
+    exponent, no trailing zero after the point, at most 15 digits."""
+    digits = draw(st.integers(1, 15))
+    whole = str(draw(st.integers(0, 10 ** draw(st.integers(1, digits)) - 1)))
+    room = 15 - len(whole)
+    fraction = str(draw(st.integers(0, 10 ** room - 1))).zfill(room)[:draw(st.integers(0, room))].rstrip("0") if room else ""
+    return ("-" if draw(st.booleans()) else "") + whole + ("." + fraction if fraction else "")
+
+
+def test_only_declared_locales_with_a_decimal_point_read_number_cells_plainly():
+    assert set(PLAIN_NUMBER_LOCALES) >= {"en_PH", "th_TH", "ms_MY", "zh_TW", "ja_JP", "en_US"}
+    assert not {"id_ID", "vi_VN", "pt_BR"} & set(PLAIN_NUMBER_LOCALES)
+    assert not reads_number_cells_plainly("en_PH", declared=False)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(locale=st.sampled_from(PLAIN_NUMBER_LOCALES), texts=st.lists(number_cell_texts(), min_size=1, max_size=20),
+       column=st.sampled_from([(MONEY, decimal_value), (COUNT, int_value)]))
+def test_where_number_cells_read_plainly_their_text_reads_as_the_typed_cell_does(locale, texts, column):
+    """Why the reader skips the typed load of such columns (workbooks.choose_sheet): the same values or
+    the same refusals, typed or not."""
+    shape, convert = column
+
+    plain, _ = read(texts, locale=locale, shape=shape, convert=convert)
+    typed, _ = read([NUMBER_MARK + t for t in texts], locale=locale, shape=shape, convert=convert)
+
+    assert plain == typed, list(zip(texts, plain, typed))
