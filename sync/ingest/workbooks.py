@@ -26,6 +26,7 @@ _NUMBER_CELL_TEXT = r"^(?:-?[0-9]+(?:\.[0-9]+)?|true|false)$"
 _BOOLEAN_OR_LONG_NUMBER_TEXT = r"^(?:true|false|-?(?:[0-9]\.?){16,})$"
 # How fastexcel writes a date or datetime cell as text (a date cell has a midnight time).
 _EXCEL_DATETIME_TEXT = "%Y-%m-%d %H:%M:%S%.f"
+_EXCEL_DATETIME_PREFIX = r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
 _TYPED_DATE_TEXT = "%Y-%m-%dT%H:%M:%S"
 # fastexcel writes Excel's serial 0 as 1899-12-31; serials below 61 (before 1900-03-01, with Excel's
 # fictitious 1900-02-29) are time-of-day and duration cells, never an export's dates.
@@ -149,28 +150,30 @@ def marked_frame(text: pl.DataFrame, numeric: pl.DataFrame | None, columns: list
     """`text` with each typed cell of `columns` as cells.typed_cell_text gives it; `numeric` is the same
     sheet's columns that may hold numbers, loaded as booleans (non-null exactly where a cell is a number
     or a boolean); a column it lacks holds none."""
-    none = pl.Series([None] * text.height, dtype=pl.Boolean)
+    typed = [name for name in columns if numeric is not None and name in numeric.columns]
+    # Only columns holding Excel's rendering of a date cell pay for the date parse (most hold none).
+    moments = text.select(pl.col(name).str.contains(_EXCEL_DATETIME_PREFIX).any() for name in columns).row(0)
     return text.with_columns(
-        _marked_cell(pl.col(name), numeric[name] if numeric is not None and name in numeric.columns else none)
-        .alias(name) for name in columns
+        _marked_cell(pl.col(name), numeric[name] if name in typed else None, has_moments).alias(name)
+        for name, has_moments in zip(columns, moments, strict=True) if name in typed or has_moments
     )
 
 
-def _marked_cell(text: pl.Expr, numeric: pl.Series) -> pl.Expr:
-    is_number = pl.lit(numeric.is_not_null())
-    boolean = text.is_in(["true", "false"])
-    moment = text.str.strptime(pl.Datetime("ms"), _EXCEL_DATETIME_TEXT, strict=False)
-    is_moment = ~is_number & moment.is_not_null()
-    is_duration = is_moment & (moment < _FIRST_REAL_DATE)
-    # A text cell written exactly as Excel's own rendering of a date reads as that date either way; a
-    # Thai Buddhist-era year stays text, for the date parser to move to the Gregorian calendar.
-    is_date = is_moment & ~is_duration & (moment.dt.year() < BUDDHIST_ERA_FROM)
+def _marked_cell(text: pl.Expr, numeric: pl.Series | None, has_moments: bool) -> pl.Expr:
+    is_number = pl.lit(numeric.is_not_null()) if numeric is not None else pl.lit(False)
+    marked = pl.when(is_number & text.is_in(["true", "false"])).then(text.str.to_uppercase())
     # fastexcel writes a number's shortest exact digits (12.0 as "12"), as typed_cell_text does.
-    return (pl.when(is_number & boolean).then(text.str.to_uppercase())
-            .when(is_number).then(NUMBER_MARK + text)
-            .when(is_duration).then(_duration_text(moment))
-            .when(is_date).then(DATE_MARK + moment.dt.round("1s").dt.strftime(_TYPED_DATE_TEXT))
-            .otherwise(text))
+    marked = marked.when(is_number).then(NUMBER_MARK + text)
+    if has_moments:
+        moment = text.str.strptime(pl.Datetime("ms"), _EXCEL_DATETIME_TEXT, strict=False)
+        is_moment = ~is_number & moment.is_not_null()
+        is_duration = is_moment & (moment < _FIRST_REAL_DATE)
+        # A text cell written exactly as Excel's own rendering of a date reads as that date either way; a
+        # Thai Buddhist-era year stays text, for the date parser to move to the Gregorian calendar.
+        is_date = is_moment & ~is_duration & (moment.dt.year() < BUDDHIST_ERA_FROM)
+        marked = (marked.when(is_duration).then(_duration_text(moment))
+                  .when(is_date).then(DATE_MARK + moment.dt.round("1s").dt.strftime(_TYPED_DATE_TEXT)))
+    return marked.otherwise(text)
 
 
 def _duration_text(moment: pl.Expr) -> pl.Expr:
