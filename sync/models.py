@@ -360,17 +360,16 @@ class FactBase(models.Model):
         null=True, editable=False, help_text=_("Hash of the synced values: a re-sync skips rows whose hash is unchanged"),
         verbose_name=_("row hash"))
 
-    # Columns that place a row (the natural key is these plus the domain's business key).
-    PLACE_FIELDS = ("platform_code", "shop_id", "granularity", "business_date")
+    # Columns that place a row (the natural key is these plus the domain's business key). The date comes
+    # before the granularity so that the key's index also serves every query by shop and date: no
+    # separate place index to update for each row a sync writes.
+    PLACE_FIELDS = ("platform_code", "shop_id", "business_date", "granularity")
     BUSINESS_KEY: tuple[str, ...] = ()
     # Written by the sync itself, never mapped from a source column.
     SYNC_FIELDS = ("extra", "source_file", "source_row", "synced_at", "row_hash")
 
     class Meta:
         abstract = True
-        indexes = [
-            models.Index(fields=["platform_code", "shop_id", "business_date"], name="%(class)s_place"),
-        ]
 
     @classmethod
     def natural_key_fields(cls) -> tuple[str, ...]:
