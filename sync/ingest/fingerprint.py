@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-_CHUNK = 1024 * 1024
+_CHUNK = 4 * 1024 * 1024
 
 
 @cache
@@ -24,7 +24,7 @@ def engine_digest() -> str:
     return digest.hexdigest()
 
 
-def content_digest(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -35,7 +35,7 @@ def content_digest(path: Path) -> str:
 def sync_fingerprint(*, path: Path, file, template, account, options) -> str:
     """`file` a CatalogFile, `account` its PlatformAccount or None, `options` the SyncOptions."""
     depends_on = {
-        "content": content_digest(path),
+        "content": file_sha256(path),
         "file": [file.platform_code, file.shop_id, file.granularity, str(file.period_start), file.number_locale],
         "template": [template.pk, template.updated_at.isoformat() if template.updated_at else ""],
         "account": account and [account.region, account.timezone, account.number_locale],

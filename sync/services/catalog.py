@@ -5,7 +5,6 @@ the name carries the period as YYYYMMDD_YYYYMMDD (or YYYY-MM-DD, one date for a 
 Any level may be missing; what the path does not say is left empty.
 """
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,11 +13,11 @@ from pathlib import Path
 from django.db import transaction
 
 from sync.errors import FileRejected
+from sync.ingest.fingerprint import file_sha256
 from sync.ingest.guards import guard_size
 from sync.models import CatalogFile, DataDomain, FileStatus, Granularity, Platform
 
 SUPPORTED_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv", ".tsv", ".txt"}
-_HASH_CHUNK = 4 * 1024 * 1024
 DOMAIN_WORDS = {
     "orders": DataDomain.ORDERS, "order": DataDomain.ORDERS,
     "products": DataDomain.PRODUCTS, "product": DataDomain.PRODUCTS,
@@ -93,14 +92,6 @@ def _granularity_of(start: date, end: date) -> str:
     if 28 <= days <= 31:
         return Granularity.MONTHLY
     return ""
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def catalog_scan(*, inbox: Path) -> ScanReport:

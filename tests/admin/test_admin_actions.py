@@ -6,8 +6,11 @@ from django.contrib import messages
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from sync.models import CatalogFile, FileStatus, QuarantinedRow, SyncProgressTask, TaskStatus, TaskType
+from sync.ingest.engine import file_sync
+from sync.models import CatalogFile, FileStatus, OrderLine, QuarantinedRow, SyncProgressTask, TaskStatus, TaskType
+from sync.services.catalog import catalog_scan
 from tests.factories import CatalogFileFactory, TaskFactory
+from tests.sync.guard_files import inbox_path
 
 pytestmark = pytest.mark.django_db
 TASKS = reverse("admin:sync_syncprogresstask_changelist")
@@ -185,3 +188,17 @@ def test_action_messages_are_in_the_operators_language(operator_client, owner):
     assert level == messages.WARNING
     assert "已取消：0，已请求取消：0，被拒绝：1。" in text
     assert "被拒绝（已完成）：只能取消排队中或运行中的任务" in text
+
+
+def test_a_fact_rows_page_shows_the_unmapped_cells_its_lineage_leads_to(operator_client, inbox, templates):
+    path = inbox_path(inbox, "notes_20241101.csv")
+    path.write_text("Order ID,Order Creation Date,SKU Reference No.,Quantity,Gift Wrap Note\n"
+                    "N1,2024-11-01 10:00,S1,1,ribbon please\n", encoding="utf-8")
+    catalog_scan(inbox=inbox)
+    file_sync(file=CatalogFile.objects.get())
+    row = OrderLine.objects.get()
+
+    response = operator_client.get(reverse("admin:sync_orderline_change", args=[row.pk]))
+
+    assert response.status_code == 200
+    assert "Gift Wrap Note" in response.content.decode() and "ribbon please" in response.content.decode()
