@@ -336,7 +336,7 @@ class FactAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("unmapped source cells"))
     def unmapped_cells_json(self, row):
-        return pretty_json(unmapped_cells_of(file_id=row.source_file_id, source_row=row.source_row))
+        return pretty_json(unmapped_cells_of(row))
 
 
 for fact in models.FACT_MODELS.values():

@@ -20,9 +20,10 @@ from sync.ingest.headers import HeaderMatch
 from sync.ingest.locales import file_locale, reads_number_cells_plainly
 from sync.ingest.prefetch import prefetched
 from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
-from sync.ingest.rows import SKIP_DUPLICATE, RowPlan, plain_number_fields, prepare_batch
+from sync.ingest.rows import SKIP_DUPLICATE, RowPlan, number_fields, prepare_batch
 from sync.ingest.unmapped import unmapped_forget, unmapped_store
 from sync.ingest.upsert import fact_sink, insert_rows
+from sync.ingest.workbooks import NumberColumns
 from sync.models import FACT_MODELS, CatalogFile, FileStatus, PlatformAccount, QuarantinedRow, SyncProgressTask
 from sync.services.templates import template_resolve
 
@@ -164,8 +165,8 @@ def _ingest(file, template, account, task, options, progress, result: FileSyncRe
     declared = bool(file.number_locale or template.number_locale or (account and account.number_locale))
     model = FACT_MODELS[template.data_domain]
     result.number_locale = locale or ""
-    plain = plain_number_fields(model, template) if reads_number_cells_plainly(locale, declared=declared) else frozenset()
-    source = _open(file, template, options, locale, plain, result)
+    numbers = NumberColumns(number_fields(model, template), reads_number_cells_plainly(locale, declared=declared))
+    source = _open(file, template, options, locale, numbers, result)
     try:
         plan = RowPlan.build(
             model=model, template=template, header=source.header,
@@ -187,7 +188,7 @@ def _ingest(file, template, account, task, options, progress, result: FileSyncRe
         result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
 
 
-def _open(file, template, options, locale: str | None, plain_number_fields: frozenset[str],
+def _open(file, template, options, locale: str | None, numbers: NumberColumns,
           result: FileSyncResult) -> SourceTable:
     """Guards, container, sheet or encoding (the locale names likely ones) and header; what they say goes
     into the result."""
@@ -198,7 +199,7 @@ def _open(file, template, options, locale: str | None, plain_number_fields: froz
     required = [f for f in template.required_fields if not _has_substitute(template, f)]
     source = open_source(resolve_inbox_path(file.path), mapping=template.mapping, required=required,
                          header_row=header_row, encodings=template.options.get("encodings"), locale=locale,
-                         plain_number_fields=plain_number_fields)
+                         numbers=numbers)
     result.encoding, result.sheet_name = source.encoding, source.sheet_name
     result.header_row = source.header.row_index + 1
     result.missing_template_fields = source.header.missing_fields
@@ -212,7 +213,7 @@ def _write(file, task, options, progress, source: SourceTable, plan: RowPlan, re
     QuarantinedRow.objects.filter(file=file).delete()
     unmapped_forget(file_id=file.pk)
     place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
-    sink = fact_sink(plan.model, plan.db_columns, hashed=plan.hashed_columns, place=place, file_id=file.pk)
+    sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=file.pk)
     prepared = (prepare_batch(frame, plan, is_first_batch=i == 0) for i, frame in enumerate(source.batches()))
     for batch in prefetched(prepared):
         if batch.quarantined and not options.allow_quarantine:

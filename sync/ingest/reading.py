@@ -15,7 +15,7 @@ from sync.ingest import guards
 from sync.ingest.encodings import detect_encoding
 from sync.ingest.headers import HEADER_SCAN_ROWS, HeaderMatch, detect_header
 from sync.ingest.locales import text_encodings
-from sync.ingest.workbooks import choose_sheet
+from sync.ingest.workbooks import NumberColumns, choose_sheet
 
 # Rows normalised and written at a time: bounds memory, and big enough that per-batch costs vanish.
 BATCH_ROWS = 10_000
@@ -61,22 +61,20 @@ def guard_file(path: Path) -> str:
 
 def open_source(path: Path, *, mapping: dict, required: list[str], header_row: int | None,
                 encodings: list[str] | None = None, locale: str | None = None,
-                plain_number_fields: frozenset[str] = frozenset()) -> SourceTable:
+                numbers: NumberColumns = NumberColumns()) -> SourceTable:
     """The export's header and rows. A text file's encodings are tried in order: the template's
-    `encodings`, then those the file's `locale` names (locales.text_encodings). A workbook's columns that
-    only `plain_number_fields` read need no typed load when their number texts are short enough for a
-    double to hold them (workbooks.choose_sheet)."""
+    `encodings`, then those the file's `locale` names (locales.text_encodings). `numbers` says which of a
+    workbook's columns need no typed load (workbooks.NumberColumns)."""
     guarded = guards.guard_file(path)
     if guarded.kind == "text":
         encoding = detect_encoding(path, template_encodings=encodings or [], locale_encodings=text_encodings(locale))
         return _open_text(path, encoding, mapping, required, header_row)
     guards.guard_sheet_memory(guarded.largest_sheet_bytes)
-    return _open_workbook(path, mapping, required, header_row, plain_number_fields)
+    return _open_workbook(path, mapping, required, header_row, numbers)
 
 
-def _open_workbook(path, mapping, required, header_row, plain_number_fields) -> SourceTable:
-    sheet = choose_sheet(path, mapping=mapping, required=required, header_row=header_row,
-                         plain_number_fields=plain_number_fields)
+def _open_workbook(path, mapping, required, header_row, numbers) -> SourceTable:
+    sheet = choose_sheet(path, mapping=mapping, required=required, header_row=header_row, numbers=numbers)
     frame = sheet.frame.slice(sheet.header.row_index + 1)
     frame = _with_row_numbers(frame, sheet.header.row_index + 2)
     return SourceTable(header=sheet.header, encoding="", sheet_name=sheet.name,

@@ -38,8 +38,8 @@ def model_field_type(model_field: models.Field) -> str:
     return TEXT
 
 
-def plain_number_fields(model: type[FactBase], template: FieldTemplate) -> frozenset[str]:
-    """Mapped fields read as counts or amounts (a percent cell typed holds a ratio: not plain)."""
+def number_fields(model: type[FactBase], template: FieldTemplate) -> frozenset[str]:
+    """Mapped fields read as counts or amounts (not percentages: a typed percent cell holds a ratio)."""
     kinds = {f.name: template.types.get(f.name) or model_field_type(f) for f in model._meta.concrete_fields}
     return frozenset(name for name in template.mapping if kinds.get(name) in (INT, DECIMAL))
 
@@ -119,8 +119,8 @@ class RowPlan:
 
 @dataclass
 class PreparedBatch:
-    good: pl.DataFrame  # db_columns (+ the unmapped cells' hash), with `extra` still a struct (encoded per chunk by the sink)
-    unmapped: pl.DataFrame | None  # the good rows' unmapped cells (unmapped.unmapped_texts)
+    good: pl.DataFrame  # db_columns and row_hash, with `extra` still a struct (encoded per chunk by the sink)
+    unmapped: pl.DataFrame | None  # the written rows' unmapped cells and row hashes (unmapped.unmapped_texts)
     quarantined: list[tuple[int, dict, list[str]]]
     skipped: Counter
     read: int
@@ -162,6 +162,9 @@ def prepare_batch(frame: pl.DataFrame, plan: RowPlan, *, is_first_batch: bool) -
     unique = good.unique(subset=list(plan.model.natural_key_fields()), keep="last", maintain_order=True)
     if unique.height < good.height:
         skipped[SKIP_DUPLICATE] += good.height - unique.height
+    unique = unique.with_columns(row_hash=pl.struct(plan.hashed_columns).hash(seed=0).reinterpret(signed=True))
+    if cells is not None:
+        cells = unmapped.with_row_hashes(cells, unique)
     return PreparedBatch(
         good=unique,
         unmapped=cells,

@@ -4,18 +4,20 @@ A wide export (57 columns, about 40 of them unmapped) paid a jsonb document per 
 nobody reads: emptying `extra` took the sync of 100,000 such rows from 8.37 to 5.30 s and its peak RSS
 from 752 to 575 MB (issue 16). Parquet keeps each column's repeated texts in a few dictionary pages, so
 the whole of a batch's unmapped cells costs one compressed write; a fact row's lineage (source file,
-source row) still leads to every one of them (`unmapped_cells_of`). A template that wants some columns
+source row, row hash) still leads to every one of them (`unmapped_cells_of`). A template that wants some columns
 queryable per row lists them in `options.keep_in_extra`; they stay in the row's `extra` JSON.
 """
 
 import io
 
 import polars as pl
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from sync.ingest.cells import MARKS
-from sync.models import UnmappedCells
+from sync.models import FactBase, UnmappedCells
 
 ROW = "_row"
+ROW_HASH = "_row_hash"
 # The hash of a row's unmapped cells: part of its row hash, so a changed unmapped cell rewrites the row
 # (and moves its lineage to the file that changed it), as a changed `extra` did.
 HASH_COLUMN = "unmapped_hash"
@@ -31,14 +33,22 @@ def unmapped_hash(texts: pl.DataFrame) -> pl.Series:
     return texts.drop(ROW).select(pl.struct(pl.all()).hash(seed=2).reinterpret(signed=True)).to_series()
 
 
+def with_row_hashes(texts: pl.DataFrame, written: pl.DataFrame) -> pl.DataFrame:
+    """The cells of the rows `written` (fact rows with source_row and row_hash), each with its row's hash:
+    a fact row's lineage finds its own cells by it, even after a re-sync moved or replaced its row."""
+    hashes = written.select(pl.col("source_row").alias(ROW), pl.col("row_hash").alias(ROW_HASH))
+    return texts.join(hashes, on=ROW, how="inner")
+
+
 def unmapped_store(*, file_id: int, texts: pl.DataFrame):
-    """One stored batch, inside the caller's transaction."""
-    if texts.height == 0 or texts.width == 1:
+    """One stored batch (unmapped_texts with_row_hashes), inside the caller's transaction."""
+    if texts.height == 0:
         return
     buffer = io.BytesIO()
     texts.write_parquet(buffer, compression="zstd", statistics=False)
+    columns = [c for c in texts.columns if c not in (ROW, ROW_HASH)]
     UnmappedCells.objects.create(file_id=file_id, first_row=texts[ROW].min(), last_row=texts[ROW].max(),
-                                 columns=texts.columns[1:], cells=buffer.getvalue())
+                                 columns=columns, cells=buffer.getvalue())
 
 
 def unmapped_forget(*, file_id: int):
@@ -46,11 +56,17 @@ def unmapped_forget(*, file_id: int):
     UnmappedCells.objects.filter(file_id=file_id).delete()
 
 
-def unmapped_cells_of(*, file_id: int, source_row: int) -> dict[str, str | None]:
-    """The unmapped cells of one source row of a file (what a fact row's lineage points at)."""
-    stored = (UnmappedCells.objects.filter(file_id=file_id, first_row__lte=source_row, last_row__gte=source_row)
-              .order_by("-pk").first())
-    if stored is None:
-        return {}
-    rows = pl.read_parquet(io.BytesIO(stored.cells)).filter(pl.col(ROW) == source_row)
-    return rows.drop(ROW).row(0, named=True) if rows.height else {}
+def unmapped_cells_of(fact: FactBase) -> dict[str, str | None]:
+    """The unmapped cells of the row its source file wrote this fact from (same source row, same row hash):
+    looked for in the batch holding that row first, then in the file's other batches (a re-sync that left
+    the fact unchanged may have found it on another row). Empty when the file's last sync no longer holds it."""
+    source_row = fact.source_row
+    holds_row = ExpressionWrapper(Q(first_row__lte=source_row, last_row__gte=source_row), output_field=BooleanField())
+    stored = (UnmappedCells.objects.filter(file_id=fact.source_file_id).annotate(holds_row=holds_row)
+              .order_by("-holds_row", "first_row"))
+    for batch in stored.iterator():
+        rows = pl.read_parquet(io.BytesIO(batch.cells)).filter(pl.col(ROW_HASH) == fact.row_hash)
+        if rows.height:
+            best = rows.sort(pl.col(ROW) != source_row).row(0, named=True)
+            return {name: best[name] for name in batch.columns}
+    return {}

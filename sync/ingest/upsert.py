@@ -33,10 +33,10 @@ class UpsertOutcome:
         return self.staged - self.written
 
 
-def fact_sink(model: type[FactBase], columns: list[str], *, hashed: list[str], place: dict, file_id: int):
-    """`hashed`: what a row's hash covers (RowPlan.hashed_columns)."""
+def fact_sink(model: type[FactBase], columns: list[str], *, place: dict, file_id: int):
+    """`columns`: what each frame added holds besides its `row_hash` (rows.prepare_batch hashes the rows)."""
     sink = PostgresSink if connection.vendor == "postgresql" else SqliteSink
-    return sink(model, columns, hashed, place, file_id)
+    return sink(model, columns, place, file_id)
 
 
 def with_extra_json(frame: pl.DataFrame) -> pl.DataFrame:
@@ -47,22 +47,18 @@ def with_extra_json(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 class _Sink:
-    def __init__(self, model: type[FactBase], columns: list[str], hashed: list[str], place: dict, file_id: int):
+    def __init__(self, model: type[FactBase], columns: list[str], place: dict, file_id: int):
         quote = connection.ops.quote_name
         self.model = model
         self.place = place  # platform_code, shop_id, granularity of every row
         self.file_id = file_id
         self.key_names = list(model.natural_key_fields())
         self.names = [*columns, "row_hash"]
-        self.hashed = hashed
         self.table = quote(model._meta.db_table)
         self.columns = [quote(c) for c in self.names]
         self.keys = [quote(k) for k in self.key_names]
         self.staged = self.superseded = self.written = 0
         self.seen_keys: pl.DataFrame | None = None
-
-    def _hashed(self, frame: pl.DataFrame) -> pl.DataFrame:
-        return frame.with_columns(row_hash=pl.struct(self.hashed).hash(seed=0).reinterpret(signed=True))
 
     def _repeated_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Keys of this batch that an earlier batch already wrote (each batch is unique in itself).
@@ -85,8 +81,8 @@ class _Sink:
 
 
 class PostgresSink(_Sink):
-    def __init__(self, model, columns, hashed, place, file_id):
-        super().__init__(model, columns, hashed, place, file_id)
+    def __init__(self, model, columns, place, file_id):
+        super().__init__(model, columns, place, file_id)
         self.stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
         self.synced_at = timezone.now()
         self.existing: pl.DataFrame | None = None
@@ -108,7 +104,6 @@ class PostgresSink(_Sink):
     def add(self, frame: pl.DataFrame):
         if frame.height == 0:
             return
-        frame = self._hashed(frame)
         repeated = self._repeated_keys(frame)
         with connection.cursor() as cursor:
             if repeated.height:
@@ -179,13 +174,13 @@ class PostgresSink(_Sink):
 
 
 class SqliteSink(_Sink):
-    def __init__(self, model, columns, hashed, place, file_id):
-        super().__init__(model, columns, hashed, place, file_id)
+    def __init__(self, model, columns, place, file_id):
+        super().__init__(model, columns, place, file_id)
         self.frames: list[pl.DataFrame] = []
 
     def add(self, frame: pl.DataFrame):
         if frame.height:
-            self.frames.append(with_extra_json(self._hashed(frame)))
+            self.frames.append(with_extra_json(frame))
 
     def finish(self) -> UpsertOutcome:
         if not self.frames:

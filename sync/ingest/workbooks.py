@@ -22,8 +22,11 @@ from sync.ingest.headers import HEADER_SCAN_ROWS, HeaderMatch, detect_header
 
 # How fastexcel writes a number cell (12.0 as "12", never an exponent) or a boolean cell as text.
 _NUMBER_CELL_TEXT = r"^(?:-?[0-9]+(?:\.[0-9]+)?|true|false)$"
-# Number-cell texts whose typed reading may differ from their plain one: booleans, and 16 digits or more.
+# Number-cell texts a count or amount column may read otherwise than the typed cell: booleans and 16
+# digits or more (a typed cell is held to Excel's 15) always; a decimal point unless the file's declared
+# locale writes one (in Indonesian, "1.234" is a thousand and more).
 _BOOLEAN_OR_LONG_NUMBER_TEXT = r"^(?:true|false|-?(?:[0-9]\.?){16,})$"
+_BOOLEAN_LONG_OR_DECIMAL_TEXT = r"^(?:true|false|-?(?:[0-9]\.?){16,}|-?[0-9]+\.[0-9]+)$"
 # How fastexcel writes a date or datetime cell as text (a date cell has a midnight time).
 _EXCEL_DATETIME_TEXT = "%Y-%m-%d %H:%M:%S%.f"
 _EXCEL_DATETIME_PREFIX = r"^-?[0-9]{4,}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
@@ -32,6 +35,22 @@ _TYPED_DATE_TEXT = "%Y-%m-%dT%H:%M:%S"
 # fictitious 1900-02-29) are time-of-day and duration cells, never an export's dates.
 _EXCEL_TIME_BASE = dt.datetime(1899, 12, 31)
 _FIRST_REAL_DATE = dt.datetime(1900, 3, 1)
+
+
+@dataclass(frozen=True)
+class NumberColumns:
+    """What decides whether a mapped column needs the typed load: the fields read as counts or amounts
+    (rows.number_fields), and whether the file's declared locale reads a decimal point as one
+    (locales.reads_number_cells_plainly)."""
+
+    fields: frozenset[str] = frozenset()
+    decimal_point: bool = False
+
+    def typed_text(self, fields: set[str]) -> str:
+        """The pattern of texts that make a column read by `fields` need the typed load."""
+        if not fields <= self.fields:
+            return _NUMBER_CELL_TEXT
+        return _BOOLEAN_OR_LONG_NUMBER_TEXT if self.decimal_point else _BOOLEAN_LONG_OR_DECIMAL_TEXT
 
 
 @dataclass
@@ -62,9 +81,8 @@ def workbook_sheets(path) -> list[Sheet]:
 
 
 def choose_sheet(path, *, mapping: dict, required: list[str], header_row: int | None,
-                 plain_number_fields: frozenset[str] = frozenset()) -> ChosenSheet:
-    """The first visible sheet whose header matches the template; a hidden one only when no visible one does.
-    `plain_number_fields`: fields whose number cells read as their text does (locales.reads_number_cells_plainly)."""
+                 numbers: NumberColumns = NumberColumns()) -> ChosenSheet:
+    """The first visible sheet whose header matches the template; a hidden one only when no visible one does."""
     reader = _reader(path)
     refusals: list[tuple[str, FileRejected]] = []
     for sheet in workbook_sheets(path):
@@ -78,10 +96,9 @@ def choose_sheet(path, *, mapping: dict, required: list[str], header_row: int | 
         except FileRejected as exc:
             refusals.append((sheet.name, exc))
             continue
-        # Only the columns the template maps are read as typed: the rest go to `extra` as the text they show.
+        # Only the columns the template maps are read as typed: the unmapped ones are kept as the text they show.
         mapped = [f"c{i}" for i in sorted(set(header.field_columns.values()))]
-        typed = _columns_maybe_typed(text.slice(header.row_index + 1), mapped,
-                                     _plain_number_columns(header, plain_number_fields))
+        typed = _columns_maybe_typed(text.slice(header.row_index + 1), header, numbers)
         numeric = _load(reader, sheet.index, "boolean", columns=[int(n[1:]) for n in typed]) if typed else None
         return ChosenSheet(sheet.name, header, marked_frame(text, numeric, mapped))
     raise _no_sheet_matches(refusals)
@@ -125,24 +142,15 @@ def _check_memory(frame: pl.DataFrame, sheet_name: str):
             f"{settings.ERP_WORKBOOK_MEMORY_BYTES} (ERP_WORKBOOK_MEMORY_BYTES)", code="too_large")
 
 
-def _plain_number_columns(header: HeaderMatch, plain_number_fields: frozenset[str]) -> set[str]:
-    """Columns read by plain-number fields alone (a column that also feeds a text or date field is not)."""
-    fields_of: dict[int, set[str]] = {}
+def _columns_maybe_typed(rows: pl.DataFrame, header: HeaderMatch, numbers: NumberColumns) -> list[str]:
+    """The mapped columns holding a text fastexcel could have written for a number or boolean cell that
+    reads otherwise as text: only they need the second, typed load of the sheet (a column of `Rp 12.345`
+    texts does not, nor a column of counts holding plain integers)."""
+    fields_of: dict[str, set[str]] = {}
     for name, index in header.field_columns.items():
-        fields_of.setdefault(index, set()).add(name)
-    return {f"c{i}" for i, names in fields_of.items() if names <= plain_number_fields}
-
-
-def _columns_maybe_typed(rows: pl.DataFrame, columns: list[str], plain: set[str]) -> list[str]:
-    """The columns holding a text fastexcel could have written for a number or boolean cell: only they
-    need the second, typed load of the sheet (a column of `Rp 12.345` and `1,234.50` texts does not). In
-    a `plain` column such a text reads the same typed or not, unless it is a boolean or has more digits
-    than a double holds (Excel's 15: a typed cell is held to them)."""
-    found = rows.select(
-        (pl.col(name).str.contains(_BOOLEAN_OR_LONG_NUMBER_TEXT) if name in plain
-         else pl.col(name).str.contains(_NUMBER_CELL_TEXT)).any()
-        for name in columns
-    ).row(0)
+        fields_of.setdefault(f"c{index}", set()).add(name)
+    columns = sorted(fields_of, key=lambda name: int(name[1:]))
+    found = rows.select(pl.col(name).str.contains(numbers.typed_text(fields_of[name])).any() for name in columns).row(0)
     return [name for name, maybe in zip(columns, found, strict=True) if maybe]
 
 

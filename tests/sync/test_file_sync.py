@@ -50,7 +50,7 @@ def test_result_names_missing_template_fields_and_unmapped_columns(inbox, templa
     assert "deal_price" in result.missing_template_fields
     row = OrderLine.objects.get()
     assert row.extra == {}
-    assert unmapped_cells_of(file_id=row.source_file_id, source_row=row.source_row) == {"Brand New Column": "hello"}
+    assert unmapped_cells_of(row) == {"Brand New Column": "hello"}
 
 
 UNMAPPED_HEADER = "Order ID,Order Creation Date,SKU Reference No.,Quantity,Note,Warehouse\n"
@@ -72,7 +72,7 @@ def test_unmapped_cells_follow_each_row_across_batches_and_a_template_keeps_the_
     for row in OrderLine.objects.all():
         i = int(row.order_id[1:])
         assert row.extra == {"Warehouse": f"WH{i % 2}"}
-        assert unmapped_cells_of(file_id=row.source_file_id, source_row=row.source_row) == {"Note": f"note {i}"}
+        assert unmapped_cells_of(row) == {"Note": f"note {i}"}
 
 
 def test_a_changed_unmapped_cell_alone_rewrites_the_row_and_its_cells(inbox, templates):
@@ -87,7 +87,7 @@ def test_a_changed_unmapped_cell_alone_rewrites_the_row_and_its_cells(inbox, tem
 
     assert (again.rows_written, again.rows_unchanged) == (1, 0)
     row = OrderLine.objects.get()
-    assert unmapped_cells_of(file_id=file.pk, source_row=row.source_row) == {"Note": "second", "Warehouse": "WH1"}
+    assert unmapped_cells_of(row) == {"Note": "second", "Warehouse": "WH1"}
 
 
 def test_all_rows_invalid_fails_the_file_but_keeps_the_reasons(inbox, templates):
@@ -147,3 +147,22 @@ def test_the_result_says_how_each_mapped_column_was_read_and_why_values_were_qua
     assert "date_order" in result.decisions["ordered_at"]
     file.refresh_from_db()
     assert file.last_result["decisions"] == result.decisions
+
+
+def test_a_rows_unmapped_cells_are_found_after_a_resync_moved_it_and_never_another_rows(inbox, templates):
+    path = inbox_path(inbox, "notes_20241101.csv")
+    path.write_text(UNMAPPED_HEADER + "N1,2024-11-01 10:00,S1,1,one,WH1\nN2,2024-11-01 10:00,S2,1,two,WH2\n",
+                    encoding="utf-8")
+    catalog_scan(inbox=inbox)
+    file = CatalogFile.objects.get()
+    file_sync(file=file)
+    # The next export of the same day: N1 unchanged but now below a new row, N2 gone.
+    path.write_text(UNMAPPED_HEADER + "N3,2024-11-01 10:00,S3,1,three,WH3\nN1,2024-11-01 10:00,S1,1,one,WH1\n",
+                    encoding="utf-8")
+
+    again = file_sync(file=file, reread=True)
+
+    assert again.rows_written == 1  # N3; N1 unchanged keeps the row it was written from
+    assert unmapped_cells_of(OrderLine.objects.get(order_id="N1")) == {"Note": "one", "Warehouse": "WH1"}
+    assert unmapped_cells_of(OrderLine.objects.get(order_id="N3")) == {"Note": "three", "Warehouse": "WH3"}
+    assert unmapped_cells_of(OrderLine.objects.get(order_id="N2")) == {}

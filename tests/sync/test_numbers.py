@@ -208,3 +208,31 @@ def test_where_number_cells_read_plainly_their_text_reads_as_the_typed_cell_does
     typed, _ = read([NUMBER_MARK + t for t in texts], locale=locale, shape=shape, convert=convert)
 
     assert plain == typed, list(zip(texts, plain, typed))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(locale=st.sampled_from([None, *MARKET_LOCALES]), declared=st.booleans(),
+       texts=st.lists(st.integers(-(10 ** 15) + 1, 10 ** 15 - 1).map(str), min_size=1, max_size=20),
+       column=st.sampled_from([(MONEY, decimal_value), (COUNT, int_value)]))
+def test_in_any_locale_a_whole_number_cells_text_reads_as_the_typed_cell_does(locale, declared, texts, column):
+    """Why a column of counts or amounts whose number texts are plain integers needs no typed load."""
+    shape, convert = column
+
+    plain, _ = read(texts, locale=locale, declared=declared and locale is not None, shape=shape, convert=convert)
+    typed, _ = read([NUMBER_MARK + t for t in texts], locale=locale, declared=declared and locale is not None,
+                    shape=shape, convert=convert)
+
+    assert plain == typed, list(zip(texts, plain, typed))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(locale=st.sampled_from(MARKET_LOCALES), declared=st.booleans(),
+       whole=st.lists(st.integers(-(10 ** 12), 10 ** 12).map(str), min_size=1, max_size=10),
+       amounts=st.lists(amounts, min_size=1, max_size=10))
+def test_whole_number_cells_read_plainly_change_no_reading_of_the_texts_beside_them(locale, declared, whole, amounts):
+    written = [format_decimal(v.quantize(Decimal("0.01")), format="#,##0.00", locale=locale) for v in amounts]
+
+    plain, _ = read([*whole, *written], locale=locale, declared=declared)
+    typed, _ = read([*(NUMBER_MARK + t for t in whole), *written], locale=locale, declared=declared)
+
+    assert plain == typed, list(zip([*whole, *written], plain, typed))
