@@ -21,7 +21,8 @@ from sync.ingest.prefetch import prefetched
 from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
 from sync.ingest.rows import SKIP_DUPLICATE, RowPlan, prepare_batch
 from sync.ingest.upsert import fact_sink, insert_rows
-from sync.models import FACT_MODELS, CatalogFile, FileStatus, PlatformAccount, QuarantinedRow, SyncProgressTask
+from sync.models import (FACT_MODELS, CatalogFile, FieldTemplate, FileStatus, PlatformAccount, QuarantinedRow,
+                         SyncProgressTask)
 from sync.services.templates import template_resolve
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,29 @@ class SyncOptions:
     only_with_template: bool = True
     allow_quarantine: bool = True
     use_template_header_row: bool = True
+
+
+@dataclass
+class SyncLookups:
+    """The template and the shop's account, looked up once per (platform, domain, granularity) and once
+    per shop for all the files of one task, not once per file (issue 16: a batch of small files paid for
+    them every time). A template edited while a task runs applies from the next task."""
+
+    templates: dict[tuple, FieldTemplate | None] = field(default_factory=dict)
+    accounts: dict[tuple, PlatformAccount | None] = field(default_factory=dict)
+
+    def template(self, file: CatalogFile) -> FieldTemplate | None:
+        key = (file.platform_code, file.data_domain, file.granularity)
+        if key not in self.templates:
+            self.templates[key] = template_resolve(file=file)
+        return self.templates[key]
+
+    def account(self, file: CatalogFile) -> PlatformAccount | None:
+        key = (file.platform_code, file.shop_id)
+        if key not in self.accounts:
+            self.accounts[key] = PlatformAccount.objects.filter(platform_code=file.platform_code,
+                                                                shop_id=file.shop_id).first()
+        return self.accounts[key]
 
 
 @dataclass
@@ -68,27 +92,29 @@ class FileSyncResult:
 
 
 def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, options: SyncOptions = SyncOptions(),
-              progress: ProgressCallback | None = None) -> FileSyncResult:
+              progress: ProgressCallback | None = None, lookups: SyncLookups | None = None) -> FileSyncResult:
+    """Sync one file and write its outcome on the catalog row (and on `file`, without reading it back)."""
     started = time.monotonic()
-    result = _file_sync(file=file, task=task, options=options, progress=progress)
+    result = _file_sync(file=file, task=task, options=options, progress=progress, lookups=lookups or SyncLookups(),
+                        started=started)
     file_sync_record(domain=file.data_domain, status=result.status, rows_ingested=result.rows_ingested,
                      rows_quarantined=result.rows_quarantined, started=started)
     return result
 
 
 def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: SyncOptions,
-               progress: ProgressCallback | None) -> FileSyncResult:
+               progress: ProgressCallback | None, lookups: SyncLookups, started: float) -> FileSyncResult:
     result = FileSyncResult(file_id=file.id, file_name=file.file_name)
-    template = template_resolve(file=file)
+    template = lookups.template(file)
     if template is None:
         reason = (f"no active template for platform={file.platform_code or '?'} "
                   f"domain={file.data_domain or '?'} granularity={file.granularity or '?'}")
         result.status = FileStatus.SKIPPED if options.only_with_template else FileStatus.FAILED
         result.error = reason
-        return _finish(file, result)
+        return _finish(file, result, started=started)
     result.template = str(template)
     try:
-        _ingest(file, template, task, options, progress, result)
+        _ingest(file, template, lookups.account(file), task, options, progress, result)
     except FileRejected as exc:
         _reset_counts(result)
         result.status, result.error = FileStatus.FAILED, exc.message
@@ -97,7 +123,7 @@ def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: Syn
         result.status, result.error = FileStatus.FAILED, f"file cannot be parsed: {exc}"
     if result.status == FileStatus.FAILED:
         logger.warning("file %s failed: %s (task %s)", file.path, result.error, task and task.task_id)
-    return _finish(file, result, template)
+    return _finish(file, result, template, started=started)
 
 
 def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
@@ -107,7 +133,7 @@ def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
 def file_preview(*, file: CatalogFile, template, header_row: int | None, rows: int) -> tuple[HeaderMatch, list]:
     """The file's header and first rows as its sync reads them (the same locale and encodings); nothing
     is written. `header_row` is 0-based."""
-    _, locale = _account_and_locale(file, template)
+    locale = _locale(file, template, SyncLookups().account(file))
     source = open_source(resolve_inbox_path(file.path), mapping=template.mapping,
                          required=list(template.required_fields), header_row=header_row,
                          encodings=template.options.get("encodings"), locale=locale)
@@ -120,14 +146,12 @@ def file_preview(*, file: CatalogFile, template, header_row: int | None, rows: i
         source.close()
 
 
-def _account_and_locale(file, template) -> tuple[PlatformAccount | None, str | None]:
-    account = PlatformAccount.objects.filter(platform_code=file.platform_code, shop_id=file.shop_id).first()
-    return account, file_locale(file_locale=file.number_locale, template_locale=template.number_locale,
-                                account=account)
+def _locale(file, template, account: PlatformAccount | None) -> str | None:
+    return file_locale(file_locale=file.number_locale, template_locale=template.number_locale, account=account)
 
 
-def _ingest(file, template, task, options, progress, result: FileSyncResult):
-    account, locale = _account_and_locale(file, template)
+def _ingest(file, template, account: PlatformAccount | None, task, options, progress, result: FileSyncResult):
+    locale = _locale(file, template, account)
     result.number_locale = locale or ""
     source = _open(file, template, options, locale, result)
     try:
@@ -232,13 +256,19 @@ def _reset_counts(result: FileSyncResult):
     result.skipped_reasons, result.quarantine_reasons = {}, {}
 
 
-def _finish(file: CatalogFile, result: FileSyncResult, template=None) -> FileSyncResult:
-    CatalogFile.objects.filter(pk=file.pk).update(
-        status=result.status, template=template, rows_read=result.rows_read,
-        rows_ingested=result.rows_ingested, rows_quarantined=result.rows_quarantined,
-        rows_skipped=result.rows_skipped, last_error=result.error, last_result=result.as_dict(),
-        encoding=result.encoding, sheet_name=result.sheet_name,
-        last_synced_at=timezone.now(), updated_at=timezone.now(),
-    )
-    file.refresh_from_db()
+def _finish(file: CatalogFile, result: FileSyncResult, template=None, started: float | None = None) -> FileSyncResult:
+    """The outcome on the catalog row, with the sync's seconds when it ran to its end (`started`)."""
+    now = timezone.now()
+    outcome = {
+        "status": result.status, "template": template, "rows_read": result.rows_read,
+        "rows_ingested": result.rows_ingested, "rows_quarantined": result.rows_quarantined,
+        "rows_skipped": result.rows_skipped, "last_error": result.error, "last_result": result.as_dict(),
+        "encoding": result.encoding, "sheet_name": result.sheet_name, "last_synced_at": now, "updated_at": now,
+    }
+    if started is not None:
+        outcome["last_sync_seconds"] = time.monotonic() - started
+    CatalogFile.objects.filter(pk=file.pk).update(**outcome)
+    # The caller's instance now says what the row says; reading it back cost a query per file (issue 16).
+    for name, value in outcome.items():
+        setattr(file, name, value)
     return result
