@@ -1,19 +1,20 @@
 """Running a sync task in a worker: claim it, sync its files one by one with throttled progress, stop
 at a file boundary when cancelled, score the data quality, and finish with exact counts."""
 
+import json
 import logging
 import threading
 import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Value
+from django.db import DatabaseError, NotSupportedError, connection
+from django.db.models import F, Func, JSONField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.errors import TRANSIENT_ERRORS
-from sync.ingest.engine import FileSyncResult, SyncOptions
+from sync.ingest.engine import FileSyncResult, SyncLookups, SyncOptions
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.file_runs import file_run
 from sync.services.quality import quality_check
@@ -34,19 +35,20 @@ def sync_task_run(*, task_id: str) -> dict:
     options = SyncOptions(**{k: task.parameters[k] for k in SyncOptions.__dataclass_fields__ if k in task.parameters})
     finished = {r["file_id"] for r in task.file_results}
     files = {f.pk: f for f in CatalogFile.objects.filter(pk__in=task.run_file_ids)}
+    lookups = SyncLookups()
     with heartbeat(task):
         for file_id in task.run_file_ids:
             if file_id in finished:
                 continue
-            if _cancel_requested(task):
+            file = files.get(file_id)
+            if not _file_begin(task, file):
                 CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(
                     status=FileStatus.PENDING)
                 return _complete(task, TaskStatus.CANCELLED)
-            file = files.get(file_id)
             if file is None:
                 _record(task, None, f"file {file_id} no longer exists")
                 continue
-            _sync_one(task, file, options)
+            _sync_one(task, file, options, lookups)
     task.refresh_from_db()
     done = [files[r["file_id"]] for r in task.file_results
             if r["status"] in (FileStatus.INGESTED, FileStatus.PARTIAL) and r["file_id"] in files]
@@ -92,9 +94,16 @@ def heartbeat(task: SyncProgressTask):
         thread.join()
 
 
-def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions) -> FileSyncResult:
-    SyncProgressTask.objects.filter(pk=task.pk).update(current_file=file.file_name, file_progress=0.0,
-                                                       heartbeat_at=timezone.now())
+def _file_begin(task: SyncProgressTask, file: CatalogFile | None) -> bool:
+    """Show the next file as the current one, unless a cancel was requested (False): one conditional
+    UPDATE is both the cancel check at the file boundary and the progress write."""
+    changes = {"heartbeat_at": timezone.now()}
+    if file is not None:
+        changes |= {"current_file": file.file_name, "file_progress": 0.0}
+    return bool(SyncProgressTask.objects.filter(pk=task.pk, cancel_requested=False).update(**changes))
+
+
+def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -> FileSyncResult:
     last = [time.monotonic()]
     estimate = max(file.rows_read, 1)
 
@@ -106,13 +115,15 @@ def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions) -
                 heartbeat_at=timezone.now())
 
     # A transient error propagates: the Celery task retries, and the files finished so far are skipped.
-    result = file_run(file=file, task=task, options=options, progress=progress)
+    result = file_run(file=file, task=task, options=options, progress=progress, lookups=lookups)
     _record(task, result, result.error)
     return result
 
 
 def _record(task: SyncProgressTask, result: FileSyncResult | None, error: str):
-    """Fold one file's outcome into the task row with F() increments (one UPDATE)."""
+    """Fold one file's outcome into the task row in one UPDATE: F() increments, and the result and error
+    appended to their JSON arrays by the database. The arrays grow with the batch; reading them back and
+    rewriting them from Python made each file cost more than the one before (issue 16)."""
     changes = {"processed_files": F("processed_files") + 1, "file_progress": 100.0, "heartbeat_at": timezone.now()}
     if result is not None:
         counter = {FileStatus.SKIPPED: "skipped_files", FileStatus.FAILED: "failed_files"}.get(result.status,
@@ -120,16 +131,41 @@ def _record(task: SyncProgressTask, result: FileSyncResult | None, error: str):
         changes[counter] = F(counter) + 1
         for name in ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"):
             changes[name] = F(name) + getattr(result, name)
+        changes["file_results"] = JSONArrayAppend("file_results", result.as_dict())
     else:
         changes["failed_files"] = F("failed_files") + 1
-    with transaction.atomic():
-        SyncProgressTask.objects.filter(pk=task.pk).update(**changes)
-        locked = SyncProgressTask.objects.select_for_update().get(pk=task.pk)
-        if result is not None:
-            locked.file_results = [*locked.file_results, result.as_dict()]
-        if error and len(locked.errors) < MAX_ERRORS_KEPT:
-            locked.errors = [*locked.errors, f"{result.file_name}: {error}" if result else error]
-        locked.save(update_fields=["file_results", "errors"])
+    if error:
+        changes["errors"] = JSONArrayAppend("errors", f"{result.file_name}: {error}" if result else error,
+                                            while_shorter_than=MAX_ERRORS_KEPT)
+    SyncProgressTask.objects.filter(pk=task.pk).update(**changes)
+
+
+class JSONArrayAppend(Func):
+    """A JSON array column with one item appended, computed in the UPDATE itself (PostgreSQL, or the
+    embedded default's SQLite); with `while_shorter_than`, an array that long is left as it is."""
+
+    output_field = JSONField()
+
+    def __init__(self, column: str, item, *, while_shorter_than: int | None = None):
+        super().__init__(F(column), Value(json.dumps(item)))
+        self.while_shorter_than = while_shorter_than
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(f"appending to a JSON array is written for PostgreSQL and SQLite, not {connection.vendor}")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self._sql(compiler, "jsonb_array_length({})", "({} || jsonb_build_array(CAST({} AS jsonb)))")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self._sql(compiler, "json_array_length({})", "json_insert({}, '$[#]', json({}))")
+
+    def _sql(self, compiler, length: str, append: str):
+        (column, column_params), (item, item_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        sql, params = append.format(column, item), [*column_params, *item_params]
+        if self.while_shorter_than is None:
+            return sql, params
+        return (f"CASE WHEN {length.format(column)} < %s THEN {sql} ELSE {column} END",
+                [*column_params, self.while_shorter_than, *params, *column_params])
 
 
 def _quality_check(task: SyncProgressTask, files: list[CatalogFile]) -> dict:
@@ -142,10 +178,6 @@ def _quality_check(task: SyncProgressTask, files: list[CatalogFile]) -> dict:
     except Exception as exc:  # noqa: BLE001 - any bug in the scoring must not fail a finished sync
         logger.exception("task %s: quality check failed", task.task_id)
         return {"error": f"quality check failed: {exc!r}"}
-
-
-def _cancel_requested(task: SyncProgressTask) -> bool:
-    return SyncProgressTask.objects.filter(pk=task.pk, cancel_requested=True).exists()
 
 
 def _complete(task: SyncProgressTask, status: str) -> dict:
