@@ -9,10 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile, FileStatus, PlatformAccount, SyncProgressTask, TaskStatus, TaskType
+from sync.services import task_run
 from sync.services.catalog import catalog_scan
 from sync.services.task_lifecycle import sync_task_create
-from sync.services import task_run
-from sync.services.task_run import sync_task_run
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +41,17 @@ def task_queries(inbox, tmp_path, count: int, first: int = 0) -> list[str]:
     file_ids = small_files_of_one_shop(inbox, tmp_path, count, first)
     task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
     with CaptureQueriesContext(connection) as queries:
-        summary = sync_task_run(task_id=task.task_id)
+        summary = task_run.sync_task_run(task_id=task.task_id)
     assert summary["status"] == TaskStatus.COMPLETED
     assert SyncProgressTask.objects.get(pk=task.pk).succeeded_files == count
     assert set(CatalogFile.objects.filter(pk__in=file_ids).values_list("status", flat=True)) == {FileStatus.PARTIAL}
     return [q["sql"] for q in queries.captured_queries]
 
 
-def test_a_task_spends_few_queries_per_small_file(inbox, templates, tmp_path):
-    # given: small workbooks of one shop that has an account, as a worker batch holds them
+def test_a_task_spends_few_queries_per_small_file(inbox, templates, tmp_path, monkeypatch):
+    # given: small workbooks of one shop that has an account, as a worker batch holds them; each file's
+    # outcome written on its own, as when files take longer than the interval
+    monkeypatch.setattr(task_run, "RECORD_INTERVAL_S", 0)
     PlatformAccount.objects.create(platform_code="shopee", shop_id=SHOP, region="MY", timezone="Asia/Kuala_Lumpur")
 
     # when: a task over 2 of them and one over 6 more run (the difference is what 4 files cost)
@@ -64,9 +65,12 @@ def test_a_task_spends_few_queries_per_small_file(inbox, templates, tmp_path):
     assert per_file <= QUERIES_PER_FILE, "\n".join(six)
 
 
-def test_outcomes_are_appended_in_order_and_errors_kept_to_the_limit(inbox, templates, tmp_path, monkeypatch):
+@pytest.mark.parametrize("interval_s", [0, 60], ids=["written-per-file", "written-together"])
+def test_outcomes_are_appended_in_order_and_errors_kept_to_the_limit(interval_s, inbox, templates, tmp_path,
+                                                                     monkeypatch):
     # given: three files no template reads (each is skipped with an error), and room for two errors
     monkeypatch.setattr(task_run, "MAX_ERRORS_KEPT", 2)
+    monkeypatch.setattr(task_run, "RECORD_INTERVAL_S", interval_s)
     for number in range(3):
         target = inbox / "shopee" / SHOP / "misc" / f"notes.2024010{number + 1}.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +80,7 @@ def test_outcomes_are_appended_in_order_and_errors_kept_to_the_limit(inbox, temp
     task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
 
     # when
-    sync_task_run(task_id=task.task_id)
+    task_run.sync_task_run(task_id=task.task_id)
 
     # then: every outcome is kept, in the task's order; the errors stop at the limit
     task = SyncProgressTask.objects.get(pk=task.pk)
