@@ -150,6 +150,7 @@ def ours_measure(paths: list[Path]) -> dict:
 
 def task_prepared(paths: list[Path]) -> str:
     """Empty tables, the files catalogued, and a batch task over them created as the API creates one."""
+    from erp.celery import app as celery_app
     from sync.models import CatalogFile, TaskType
     from sync.services.catalog import catalog_scan
     from sync.services.task_lifecycle import sync_task_create
@@ -159,6 +160,9 @@ def task_prepared(paths: list[Path]) -> str:
     catalog_scan(inbox=INBOX_DIR)
     ids = dict(CatalogFile.objects.filter(path__in=relatives).values_list("path", "pk"))
     task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=[ids[r] for r in relatives])
+    # The child runs the task as a worker would; the message it was published with (to the bench's own
+    # broker) would only pile up there.
+    celery_app.control.purge()
     return task.task_id
 
 

@@ -54,8 +54,7 @@ class SyncLookups:
     def account(self, file: CatalogFile) -> PlatformAccount | None:
         key = (file.platform_code, file.shop_id)
         if key not in self.accounts:
-            self.accounts[key] = PlatformAccount.objects.filter(platform_code=file.platform_code,
-                                                                shop_id=file.shop_id).first()
+            self.accounts[key] = _shop_account(file)
         return self.accounts[key]
 
 
@@ -133,7 +132,7 @@ def file_mark_failed(*, file: CatalogFile, error: str) -> FileSyncResult:
 def file_preview(*, file: CatalogFile, template, header_row: int | None, rows: int) -> tuple[HeaderMatch, list]:
     """The file's header and first rows as its sync reads them (the same locale and encodings); nothing
     is written. `header_row` is 0-based."""
-    locale = _locale(file, template, SyncLookups().account(file))
+    locale = _locale(file, template, _shop_account(file))
     source = open_source(resolve_inbox_path(file.path), mapping=template.mapping,
                          required=list(template.required_fields), header_row=header_row,
                          encodings=template.options.get("encodings"), locale=locale)
@@ -144,6 +143,10 @@ def file_preview(*, file: CatalogFile, template, header_row: int | None, rows: i
         return source.header, [tuple(plain_text(cell) for cell in row) for row in head]
     finally:
         source.close()
+
+
+def _shop_account(file: CatalogFile) -> PlatformAccount | None:
+    return PlatformAccount.objects.filter(platform_code=file.platform_code, shop_id=file.shop_id).first()
 
 
 def _locale(file, template, account: PlatformAccount | None) -> str | None:
