@@ -31,6 +31,7 @@ test: install messages
 bench: install
 	$(BIN)/python bench/ingest.py --rows $(BENCH_ROWS) $(if $(BENCH_CSV_ROWS),--csv-rows $(BENCH_CSV_ROWS))
 	$(BIN)/python bench/independent.py --rows $(BENCH_ROWS)
+	$(BIN)/python bench/small_files.py
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/ratelimit.py
 	$(BIN)/python bench/cache.py

@@ -24,7 +24,8 @@ from sync.ingest.rows import SKIP_DUPLICATE, RowPlan, number_fields, prepare_bat
 from sync.ingest.unmapped import unmapped_forget, unmapped_store
 from sync.ingest.upsert import fact_sink, insert_rows
 from sync.ingest.workbooks import NumberColumns
-from sync.models import FACT_MODELS, CatalogFile, FileStatus, PlatformAccount, QuarantinedRow, SyncProgressTask
+from sync.models import (FACT_MODELS, CatalogFile, FieldTemplate, FileStatus, PlatformAccount, QuarantinedRow,
+                         SyncProgressTask)
 from sync.services.templates import template_resolve
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,28 @@ class SyncOptions:
     only_with_template: bool = True
     allow_quarantine: bool = True
     use_template_header_row: bool = True
+
+
+@dataclass
+class SyncLookups:
+    """The template and the shop's account, looked up once per (platform, domain, granularity) and once
+    per shop for all the files of one task, not once per file (issue 16: a batch of small files paid for
+    them every time). A template edited while a task runs applies from the next task."""
+
+    templates: dict[tuple, FieldTemplate | None] = field(default_factory=dict)
+    accounts: dict[tuple, PlatformAccount | None] = field(default_factory=dict)
+
+    def template(self, file: CatalogFile) -> FieldTemplate | None:
+        key = (file.platform_code, file.data_domain, file.granularity)
+        if key not in self.templates:
+            self.templates[key] = template_resolve(file=file)
+        return self.templates[key]
+
+    def account(self, file: CatalogFile) -> PlatformAccount | None:
+        key = (file.platform_code, file.shop_id)
+        if key not in self.accounts:
+            self.accounts[key] = _account(file)
+        return self.accounts[key]
 
 
 @dataclass
@@ -71,31 +94,34 @@ class FileSyncResult:
 
 
 def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, options: SyncOptions = SyncOptions(),
-              progress: ProgressCallback | None = None, reread: bool = False) -> FileSyncResult:
-    """`reread`: read the file even when nothing its last successful sync depended on has changed."""
+              progress: ProgressCallback | None = None, lookups: SyncLookups | None = None,
+              reread: bool = False) -> FileSyncResult:
+    """Sync one file and write its outcome on the catalog row (and on `file`, without reading it back).
+    `reread`: read the file even when nothing its last successful sync depended on has changed."""
     started = time.monotonic()
-    result = _file_sync(file=file, task=task, options=options, progress=progress, reread=reread)
+    result = _file_sync(file=file, task=task, options=options, progress=progress, lookups=lookups or SyncLookups(),
+                        reread=reread, started=started)
     file_sync_record(domain=file.data_domain, status=result.status, rows_ingested=result.rows_ingested,
                      rows_quarantined=result.rows_quarantined, started=started)
     return result
 
 
 def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: SyncOptions,
-               progress: ProgressCallback | None, reread: bool) -> FileSyncResult:
+               progress: ProgressCallback | None, lookups: SyncLookups, reread: bool, started: float) -> FileSyncResult:
     result = FileSyncResult(file_id=file.id, file_name=file.file_name)
-    template = template_resolve(file=file)
+    template = lookups.template(file)
     if template is None:
         reason = (f"no active template for platform={file.platform_code or '?'} "
                   f"domain={file.data_domain or '?'} granularity={file.granularity or '?'}")
         result.status = FileStatus.SKIPPED if options.only_with_template else FileStatus.FAILED
         result.error = reason
-        return _finish(file, result)
+        return _finish(file, result, started=started)
     result.template = str(template)
-    account = _account(file)
+    account = lookups.account(file)
     fingerprint = _fingerprint(file, template, account, options)
     unchanged = None if reread else _unchanged_result(file, fingerprint)
     if unchanged is not None:
-        return _finish(file, unchanged, template, fingerprint)
+        return _finish(file, unchanged, template, fingerprint, started=started)
     try:
         _ingest(file, template, account, task, options, progress, result)
     except FileRejected as exc:
@@ -106,7 +132,7 @@ def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: Syn
         result.status, result.error = FileStatus.FAILED, f"file cannot be parsed: {exc}"
     if result.status == FileStatus.FAILED:
         logger.warning("file %s failed: %s (task %s)", file.path, result.error, task and task.task_id)
-    return _finish(file, result, template, fingerprint)
+    return _finish(file, result, template, fingerprint, started=started)
 
 
 def _fingerprint(file, template, account, options) -> str:
@@ -211,7 +237,9 @@ def _write(file, task, options, progress, source: SourceTable, plan: RowPlan, re
     """Inside the file's transaction: quarantine replaced, batches upserted, counts settled."""
     skipped, reasons = Counter(), Counter()
     QuarantinedRow.objects.filter(file=file).delete()
-    unmapped_forget(file_id=file.pk)
+    if file.last_synced_at:
+        # A first sync has none to forget (and a stale batch left by a crash is harmless: lookups go by row hash).
+        unmapped_forget(file_id=file.pk)
     place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
     sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=file.pk)
     prepared = (prepare_batch(frame, plan, is_first_batch=i == 0) for i, frame in enumerate(source.batches()))
@@ -273,14 +301,21 @@ def _reset_counts(result: FileSyncResult):
     result.skipped_reasons, result.quarantine_reasons = {}, {}
 
 
-def _finish(file: CatalogFile, result: FileSyncResult, template=None, fingerprint: str = "") -> FileSyncResult:
-    CatalogFile.objects.filter(pk=file.pk).update(
-        sync_fingerprint=fingerprint if result.succeeded else "",
-        status=result.status, template=template, rows_read=result.rows_read,
-        rows_ingested=result.rows_ingested, rows_quarantined=result.rows_quarantined,
-        rows_skipped=result.rows_skipped, last_error=result.error, last_result=result.as_dict(),
-        encoding=result.encoding, sheet_name=result.sheet_name,
-        last_synced_at=timezone.now(), updated_at=timezone.now(),
-    )
-    file.refresh_from_db()
+def _finish(file: CatalogFile, result: FileSyncResult, template=None, fingerprint: str = "",
+            started: float | None = None) -> FileSyncResult:
+    """The outcome on the catalog row, with the sync's seconds when it ran to its end (`started`)."""
+    now = timezone.now()
+    outcome = {
+        "status": result.status, "template": template, "rows_read": result.rows_read,
+        "rows_ingested": result.rows_ingested, "rows_quarantined": result.rows_quarantined,
+        "rows_skipped": result.rows_skipped, "last_error": result.error, "last_result": result.as_dict(),
+        "encoding": result.encoding, "sheet_name": result.sheet_name, "last_synced_at": now, "updated_at": now,
+        "sync_fingerprint": fingerprint if result.succeeded else "",
+    }
+    if started is not None:
+        outcome["last_sync_seconds"] = time.monotonic() - started
+    CatalogFile.objects.filter(pk=file.pk).update(**outcome)
+    # The caller's instance now says what the row says; reading it back cost a query per file (issue 16).
+    for name, value in outcome.items():
+        setattr(file, name, value)
     return result

@@ -3,10 +3,9 @@ held from the conditional UPDATE that claims it until the engine writes its outc
 sync one file at the same moment."""
 
 import logging
-import time
 
 from erp.errors import TRANSIENT_ERRORS
-from sync.ingest.engine import FileSyncResult, ProgressCallback, SyncOptions, file_mark_failed, file_sync
+from sync.ingest.engine import FileSyncResult, ProgressCallback, SyncLookups, SyncOptions, file_mark_failed, file_sync
 from sync.models import CatalogFile, FileStatus, SyncProgressTask
 
 logger = logging.getLogger(__name__)
@@ -26,15 +25,14 @@ def catalog_file_hold_for_shell(*, file: CatalogFile) -> bool:
 
 
 def file_run(*, file: CatalogFile, options: SyncOptions, task: SyncProgressTask | None = None,
-             progress: ProgressCallback | None = None) -> FileSyncResult:
-    """Sync a held file. A bug on one file fails that file alone (logged, recorded); a transient error is
-    raised for the caller to retry, with the file still held."""
+             progress: ProgressCallback | None = None, lookups: SyncLookups | None = None,
+             reread: bool = False) -> FileSyncResult:
+    """Sync a held file (the engine records how long it took). A bug on one file fails that file alone
+    (logged, recorded); a transient error is raised for the caller to retry, with the file still held.
+    A task passes its `lookups`, so its files share one template and account lookup."""
     CatalogFile.objects.filter(pk=file.pk).update(status=FileStatus.PROCESSING)
-    started = time.monotonic()
     try:
-        result = file_sync(file=file, task=task, options=options, progress=progress)
-        CatalogFile.objects.filter(pk=file.pk).update(last_sync_seconds=time.monotonic() - started)
-        return result
+        return file_sync(file=file, task=task, options=options, progress=progress, lookups=lookups, reread=reread)
     except TRANSIENT_ERRORS:
         raise
     except Exception as exc:  # noqa: BLE001 - recorded on the file; the batch goes on

@@ -1,19 +1,22 @@
 """Running a sync task in a worker: claim it, sync its files one by one with throttled progress, stop
 at a file boundary when cancelled, score the data quality, and finish with exact counts."""
 
+import json
 import logging
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Value
+from django.db import DatabaseError, NotSupportedError, connection
+from django.db.models import F, Func, JSONField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.errors import TRANSIENT_ERRORS
-from sync.ingest.engine import FileSyncResult, SyncOptions
+from sync.ingest.engine import FileSyncResult, SyncLookups, SyncOptions
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.file_runs import file_run
 from sync.services.quality import quality_check
@@ -21,7 +24,11 @@ from sync.services.quota import quota_release
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 1.0
+# Outcomes of files that finish faster than this are written to the task row together (issue 16).
+RECORD_INTERVAL_S = 1.0
 MAX_ERRORS_KEPT = 100
+FILE_COUNTERS = {FileStatus.SKIPPED: "skipped_files", FileStatus.FAILED: "failed_files"}  # else succeeded_files
+ROW_COUNTERS = ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped")
 
 
 def sync_task_run(*, task_id: str) -> dict:
@@ -34,19 +41,17 @@ def sync_task_run(*, task_id: str) -> dict:
     options = SyncOptions(**{k: task.parameters[k] for k in SyncOptions.__dataclass_fields__ if k in task.parameters})
     finished = {r["file_id"] for r in task.file_results}
     files = {f.pk: f for f in CatalogFile.objects.filter(pk__in=task.run_file_ids)}
+    outcomes = PendingOutcomes(task=task, errors_kept=len(task.errors))
     with heartbeat(task):
-        for file_id in task.run_file_ids:
-            if file_id in finished:
-                continue
-            if _cancel_requested(task):
-                CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(
-                    status=FileStatus.PENDING)
-                return _complete(task, TaskStatus.CANCELLED)
-            file = files.get(file_id)
-            if file is None:
-                _record(task, None, f"file {file_id} no longer exists")
-                continue
-            _sync_one(task, file, options)
+        try:
+            cancelled = _files_run(task, [i for i in task.run_file_ids if i not in finished], files, options, outcomes)
+        except BaseException:
+            outcomes.write_before_raising()
+            raise
+        outcomes.write()
+    if cancelled:
+        CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(status=FileStatus.PENDING)
+        return _complete(task, TaskStatus.CANCELLED)
     task.refresh_from_db()
     done = [files[r["file_id"]] for r in task.file_results
             if r["status"] in (FileStatus.INGESTED, FileStatus.PARTIAL) and r["file_id"] in files]
@@ -92,9 +97,32 @@ def heartbeat(task: SyncProgressTask):
         thread.join()
 
 
-def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions) -> FileSyncResult:
-    SyncProgressTask.objects.filter(pk=task.pk).update(current_file=file.file_name, file_progress=0.0,
-                                                       heartbeat_at=timezone.now())
+def _files_run(task: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,
+               outcomes: "PendingOutcomes") -> bool:
+    """Sync the files in order; True when a cancel request stopped the run at a file boundary."""
+    lookups = SyncLookups()
+    for file_id in file_ids:
+        file = files.get(file_id)
+        if not _file_begin(task, file):
+            return True
+        if file is None:
+            outcomes.add(None, f"file {file_id} no longer exists")
+            continue
+        result = _sync_one(task, file, options, lookups)
+        outcomes.add(result, result.error)
+    return False
+
+
+def _file_begin(task: SyncProgressTask, file: CatalogFile | None) -> bool:
+    """Show the next file as the current one, unless a cancel was requested (False): one conditional
+    UPDATE is both the cancel check at the file boundary and the progress write."""
+    changes = {"heartbeat_at": timezone.now()}
+    if file is not None:
+        changes |= {"current_file": file.file_name, "file_progress": 0.0}
+    return bool(SyncProgressTask.objects.filter(pk=task.pk, cancel_requested=False).update(**changes))
+
+
+def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -> FileSyncResult:
     last = [time.monotonic()]
     estimate = max(file.rows_read, 1)
 
@@ -106,30 +134,105 @@ def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions) -
                 heartbeat_at=timezone.now())
 
     # A transient error propagates: the Celery task retries, and the files finished so far are skipped.
-    result = file_run(file=file, task=task, options=options, progress=progress)
-    _record(task, result, result.error)
-    return result
+    return file_run(file=file, task=task, options=options, progress=progress, lookups=lookups)
 
 
-def _record(task: SyncProgressTask, result: FileSyncResult | None, error: str):
-    """Fold one file's outcome into the task row with F() increments (one UPDATE)."""
-    changes = {"processed_files": F("processed_files") + 1, "file_progress": 100.0, "heartbeat_at": timezone.now()}
-    if result is not None:
-        counter = {FileStatus.SKIPPED: "skipped_files", FileStatus.FAILED: "failed_files"}.get(result.status,
-                                                                                              "succeeded_files")
-        changes[counter] = F(counter) + 1
-        for name in ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"):
-            changes[name] = F(name) + getattr(result, name)
-    else:
-        changes["failed_files"] = F("failed_files") + 1
-    with transaction.atomic():
-        SyncProgressTask.objects.filter(pk=task.pk).update(**changes)
-        locked = SyncProgressTask.objects.select_for_update().get(pk=task.pk)
-        if result is not None:
-            locked.file_results = [*locked.file_results, result.as_dict()]
-        if error and len(locked.errors) < MAX_ERRORS_KEPT:
-            locked.errors = [*locked.errors, f"{result.file_name}: {error}" if result else error]
-        locked.save(update_fields=["file_results", "errors"])
+@dataclass
+class PendingOutcomes:
+    """Finished files whose outcome is not on the task row yet. They are written together, at most once
+    per RECORD_INTERVAL_S and before the run ends: each write rewrites the task's file_results, which
+    grows with the batch, so a write per small file made each file cost more than the one before (issue
+    16). A worker that dies loses at most that interval: the recovery syncs those files again, and finds
+    their rows already stored."""
+
+    task: SyncProgressTask
+    errors_kept: int  # on the task row already
+    pending: list[tuple[FileSyncResult | None, str]] = field(default_factory=list)
+    written_at: float = field(default_factory=time.monotonic)
+
+    def add(self, result: FileSyncResult | None, error: str):
+        self.pending.append((result, error))
+        if time.monotonic() - self.written_at >= RECORD_INTERVAL_S:
+            self.write()
+
+    def write(self):
+        if self.pending:
+            self.errors_kept += _record(self.task, self.pending, errors_room=MAX_ERRORS_KEPT - self.errors_kept)
+        self.pending = []
+        self.written_at = time.monotonic()
+
+    def write_before_raising(self):
+        """While an error propagates (a transient one retries the task): what is written is skipped by the
+        retry, what cannot be written now is synced again; the error raised stays the original one."""
+        try:
+            self.write()
+        except DatabaseError as exc:
+            logger.warning("task %s: %d finished files not recorded (%s); the retry syncs them again",
+                           self.task.task_id, len(self.pending), exc)
+
+
+def _record(task: SyncProgressTask, outcomes: list[tuple[FileSyncResult | None, str]], *, errors_room: int) -> int:
+    """Fold the files' outcomes into the task row in one UPDATE: F() increments, and the results and
+    errors appended to their JSON arrays by the database (never read back and rewritten from Python).
+    Returns how many errors were kept."""
+    counts, results, errors = Counter(), [], []
+    for result, error in outcomes:
+        if result is None:
+            counts["failed_files"] += 1
+        else:
+            counts[FILE_COUNTERS.get(result.status, "succeeded_files")] += 1
+            counts.update({name: getattr(result, name) for name in ROW_COUNTERS})
+            results.append(result.as_dict())
+        if error:
+            errors.append(f"{result.file_name}: {error}" if result else error)
+    changes = {name: F(name) + count for name, count in counts.items()}
+    changes |= {"processed_files": F("processed_files") + len(outcomes), "file_progress": 100.0,
+                "heartbeat_at": timezone.now()}
+    if results:
+        changes["file_results"] = JSONArrayAppend("file_results", results)
+    kept = errors[:max(errors_room, 0)]
+    if kept:
+        changes["errors"] = JSONArrayAppend("errors", kept, while_shorter_than=MAX_ERRORS_KEPT)
+    SyncProgressTask.objects.filter(pk=task.pk).update(**changes)
+    return len(kept)
+
+
+class JSONArrayAppend(Func):
+    """A JSON array column with items appended in order, computed in the UPDATE itself (PostgreSQL, or
+    the embedded default's SQLite). With `while_shorter_than`, an array that long already is left as it
+    is (the caller counts its room; this guards against a second writer)."""
+
+    output_field = JSONField()
+
+    def __init__(self, column: str, items: list, *, while_shorter_than: int | None = None):
+        super().__init__(F(column), *(Value(json.dumps(item)) for item in items))
+        self.while_shorter_than = while_shorter_than
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(f"appending to a JSON array is written for PostgreSQL and SQLite, not {connection.vendor}")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        def append(column: str, items: list[str]) -> str:
+            return f"({column} || jsonb_build_array({', '.join(f'CAST({item} AS jsonb)' for item in items)}))"
+
+        return self._sql(compiler, "jsonb_array_length({})", append)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        def append(column: str, items: list[str]) -> str:
+            # Each '$[#]' is the end of the array as the previous pair left it: the items go in order.
+            pairs = ", ".join("'$[#]', json(" + item + ")" for item in items)
+            return f"json_insert({column}, {pairs})"
+
+        return self._sql(compiler, "json_array_length({})", append)
+
+    def _sql(self, compiler, length: str, append):
+        (column, column_params), *items = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = append(column, [item for item, _ in items])
+        params = [*column_params, *(p for _, item_params in items for p in item_params)]
+        if self.while_shorter_than is None:
+            return sql, params
+        return (f"CASE WHEN {length.format(column)} < %s THEN {sql} ELSE {column} END",
+                [*column_params, self.while_shorter_than, *params, *column_params])
 
 
 def _quality_check(task: SyncProgressTask, files: list[CatalogFile]) -> dict:
@@ -142,10 +245,6 @@ def _quality_check(task: SyncProgressTask, files: list[CatalogFile]) -> dict:
     except Exception as exc:  # noqa: BLE001 - any bug in the scoring must not fail a finished sync
         logger.exception("task %s: quality check failed", task.task_id)
         return {"error": f"quality check failed: {exc!r}"}
-
-
-def _cancel_requested(task: SyncProgressTask) -> bool:
-    return SyncProgressTask.objects.filter(pk=task.pk, cancel_requested=True).exists()
 
 
 def _complete(task: SyncProgressTask, status: str) -> dict:

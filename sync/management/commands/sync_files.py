@@ -27,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-quarantine", action="store_true", help="fail a file with any invalid row")
         parser.add_argument("--any-template", action="store_true",
                             help="a file without a template fails instead of being skipped")
+        parser.add_argument("--reread", action="store_true",
+                            help="read each file even when nothing changed since its last successful sync")
 
     def handle(self, *args, **options):
         files = self.select_files(options)
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         if options["enqueue"]:
             self.enqueue(files, sync_options, options["priority"])
         else:
-            self.sync_here(files, sync_options)
+            self.sync_here(files, sync_options, reread=options["reread"])
 
     def select_files(self, options) -> list[CatalogFile]:
         if options["file_ids"]:
@@ -58,7 +60,7 @@ class Command(BaseCommand):
                                     options=sync_options, parameters={"source": "manage.py sync_files"})
         self.stdout.write(self.style.SUCCESS(f"task {task.task_id}: {len(files)} files queued"))
 
-    def sync_here(self, files, sync_options):
+    def sync_here(self, files, sync_options, *, reread: bool):
         stop = []
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
         rows = 0
@@ -76,7 +78,7 @@ class Command(BaseCommand):
                                   file=self.stdout, end="")
                         continue
                     try:
-                        result = file_run(file=file, options=sync_options)
+                        result = file_run(file=file, options=sync_options, reread=reread)
                     except BaseException:
                         catalog_file_release(file=file)
                         raise

@@ -1,0 +1,91 @@
+"""The fixed cost of a file in a task: the queries a task spends per small file stay few (issue 16), so
+a batch of small exports costs about what their rows cost."""
+
+import shutil
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sync.demo.exports import demo_exports_write
+from sync.models import CatalogFile, FileStatus, PlatformAccount, SyncProgressTask, TaskStatus, TaskType
+from sync.services import task_run
+from sync.services.catalog import catalog_scan
+from sync.services.task_lifecycle import sync_task_create
+
+pytestmark = pytest.mark.django_db
+
+ROWS_PER_FILE = 5
+SHOP = "shopee_my_01"
+# Per file: the task's current file (also the cancel check), the file held as processing, the file's
+# transaction (its savepoint and release in a test; quarantine replaced, the place locked, the stored
+# hashes read, its unmapped cells stored), its outcome, and the task's counts. Before issue 16 it was 19.
+QUERIES_PER_FILE = 10
+
+
+def small_files_of_one_shop(inbox, tmp_path, count: int, first: int) -> list[int]:
+    """`count` small Shopee order workbooks of one shop (different content, so none is a duplicate),
+    catalogued; returns their ids."""
+    before = set(CatalogFile.objects.values_list("pk", flat=True))
+    for seed in range(first, first + count):
+        out = tmp_path / f"gen{seed}"
+        (demo,) = demo_exports_write(out_dir=out, rows=ROWS_PER_FILE, seed=seed, only=["shopee_orders_xlsx"])
+        target = inbox / demo.path.replace(".xlsx", f" ({seed}).xlsx")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(out / demo.path, target)
+    catalog_scan(inbox=inbox)
+    return list(CatalogFile.objects.exclude(pk__in=before).order_by("path").values_list("pk", flat=True))
+
+
+def task_queries(inbox, tmp_path, count: int, first: int = 0) -> list[str]:
+    file_ids = small_files_of_one_shop(inbox, tmp_path, count, first)
+    task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
+    with CaptureQueriesContext(connection) as queries:
+        summary = task_run.sync_task_run(task_id=task.task_id)
+    assert summary["status"] == TaskStatus.COMPLETED
+    assert SyncProgressTask.objects.get(pk=task.pk).succeeded_files == count
+    assert set(CatalogFile.objects.filter(pk__in=file_ids).values_list("status", flat=True)) == {FileStatus.PARTIAL}
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_task_spends_few_queries_per_small_file(inbox, templates, tmp_path, monkeypatch):
+    # given: small workbooks of one shop that has an account, as a worker batch holds them; each file's
+    # outcome written on its own, as when files take longer than the interval
+    monkeypatch.setattr(task_run, "RECORD_INTERVAL_S", 0)
+    PlatformAccount.objects.create(platform_code="shopee", shop_id=SHOP, region="MY", timezone="Asia/Kuala_Lumpur")
+
+    # when: a task over 2 of them and one over 6 more run (the difference is what 4 files cost)
+    two = task_queries(inbox, tmp_path, 2)
+    six = task_queries(inbox, tmp_path, 6, first=2)
+
+    # then: each file costs the same few queries: the template and the account are looked up once per
+    # task, the file row is not read back, the task row is written with one statement per file
+    per_file, remainder = divmod(len(six) - len(two), 4)
+    assert remainder == 0, six
+    assert per_file <= QUERIES_PER_FILE, "\n".join(six)
+
+
+@pytest.mark.parametrize("interval_s", [0, 60], ids=["written-per-file", "written-together"])
+def test_outcomes_are_appended_in_order_and_errors_kept_to_the_limit(interval_s, inbox, templates, tmp_path,
+                                                                     monkeypatch):
+    # given: three files no template reads (each is skipped with an error), and room for two errors
+    monkeypatch.setattr(task_run, "MAX_ERRORS_KEPT", 2)
+    monkeypatch.setattr(task_run, "RECORD_INTERVAL_S", interval_s)
+    for number in range(3):
+        target = inbox / "shopee" / SHOP / "misc" / f"notes.2024010{number + 1}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"a,b\n{number},x\n")
+    catalog_scan(inbox=inbox)
+    file_ids = list(CatalogFile.objects.order_by("path").values_list("pk", flat=True))
+    task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
+
+    # when
+    task_run.sync_task_run(task_id=task.task_id)
+
+    # then: every outcome is kept, in the task's order; the errors stop at the limit
+    task = SyncProgressTask.objects.get(pk=task.pk)
+    assert [r["file_id"] for r in task.file_results] == file_ids
+    assert [r["status"] for r in task.file_results] == [FileStatus.SKIPPED] * 3
+    assert len(task.errors) == 2
+    assert task.errors[0].startswith("notes.20240101.csv: no active template")
+    assert (task.processed_files, task.skipped_files) == (3, 3)
