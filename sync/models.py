@@ -210,7 +210,7 @@ class CatalogFile(models.Model):
         verbose_name=_("sheet name"))
     first_seen_at = models.DateTimeField(auto_now_add=True, verbose_name=_("first seen at"))
     last_synced_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last synced at"))
-    # Seconds the last sync of the file took (file_run measures it); the dashboard lists the slowest.
+    # Seconds the last sync of the file took (the engine measures it); the dashboard lists the slowest.
     sync_fingerprint = models.CharField(
         max_length=64, blank=True, editable=False,
         help_text=_("What the last successful sync read (bytes, template, shop settings, options, engine): "
