@@ -106,7 +106,7 @@ def _hourly(now) -> list[dict]:
 
 
 def _slowest_files(now) -> list[dict]:
-    """Query 5: today's slowest file syncs (the time file_run measured)."""
+    """Query 5: today's slowest file syncs (the time the engine measured)."""
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return list(CatalogFile.objects.filter(last_synced_at__gte=midnight, last_sync_seconds__isnull=False)
                 .order_by("-last_sync_seconds", "pk")
