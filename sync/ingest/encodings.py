@@ -10,10 +10,6 @@ import codecs
 import re
 from pathlib import Path
 
-import charset_normalizer
-from ftfy import fix_encoding
-from ftfy.badness import is_bad
-
 from sync.errors import FileRejected
 
 _DECODE_CHUNK = 8 * 1024 * 1024
@@ -65,6 +61,8 @@ def _candidates(path: Path, template_encodings: list[str], locale_encodings: lis
     so a guess into another script (a Vietnamese file read as Big5) would pass unseen."""
     guesses = []
     if not locale_encodings:
+        import charset_normalizer  # only for csv of unknown locale: a workbook's sync does not pay its import
+
         with path.open("rb") as handle:
             best = charset_normalizer.from_bytes(handle.read(SAMPLE_BYTES)).best()
         guesses = [best.encoding] if best else []
@@ -103,6 +101,9 @@ def _decode_problem(path: Path, encoding: str) -> str | None:
 
 
 def _mojibake_problem(path: Path, encoding: str, *, proven_only: bool) -> str | None:
+    from ftfy import fix_encoding  # only for csv: a workbook's sync does not pay its import
+    from ftfy.badness import is_bad
+
     text = sample_text(path, encoding)
     control = _CONTROL.search(text)
     if control:
