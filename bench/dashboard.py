@@ -64,10 +64,12 @@ LATERAL (SELECT CASE WHEN i %% 200 = 0 THEN 'queued' WHEN i %% 1000 = 1 THEN 'pr
 
 INSERT INTO sync_catalogfile (path, file_name, sha256, size_bytes, mtime_ns, platform_code, shop_id, data_domain,
     granularity, period_start, status, rows_read, rows_ingested, rows_quarantined, rows_skipped, last_error,
-    last_result, first_seen_at, last_synced_at, last_sync_seconds, updated_at)
+    last_result, first_seen_at, last_synced_at, last_sync_seconds, updated_at, encoding, number_locale, sheet_name,
+    sync_fingerprint)
 SELECT 'shopee/shop' || (i %% %(shops)s) || '/orders/daily/f' || i || '.xlsx', 'f' || i || '.xlsx', md5(i::text),
     4096, 0, 'shopee', 'shop' || (i %% %(shops)s), 'orders', 'daily', current_date - (i %% 90), 'ingested',
-    100, 98, 2, 0, '', '{}', now(), now() - make_interval(mins => (i * 13) %% (30 * 24 * 60)), (i %% 997) / 10.0, now()
+    100, 98, 2, 0, '', '{}', now(), now() - make_interval(mins => (i * 13) %% (30 * 24 * 60)), (i %% 997) / 10.0, now(),
+    '', '', '', ''
 FROM generate_series(1, %(files)s) AS i;
 
 INSERT INTO sync_orderline (platform_code, shop_id, granularity, business_date, extra, source_file_id, source_row,
