@@ -63,15 +63,17 @@ class _Sink:
     def _repeated_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Keys of this batch that an earlier batch already wrote (each batch is unique in itself).
         Keys are compared by a hash first, so a long file is not re-hashed key by key every batch."""
-        keys = frame.select(self.key_names).with_columns(_key_hash=pl.struct(self.key_names).hash(seed=1))
+        # The place (platform, shop, granularity) is the same for every row of a file: not kept per key.
+        varying = [k for k in self.key_names if k not in self.place]
+        keys = frame.select(self.key_names).with_columns(_key_hash=pl.struct(varying).hash(seed=1))
         if self.seen_keys is None:
-            self.seen_keys = keys
+            self.seen_keys = keys.select(*varying, "_key_hash")
             return keys.clear().drop("_key_hash")
         candidates = keys.filter(pl.col("_key_hash").is_in(self.seen_keys["_key_hash"].implode()))
         if candidates.height:
             earlier = self.seen_keys.filter(pl.col("_key_hash").is_in(candidates["_key_hash"].implode()))
-            candidates = candidates.join(earlier, on=self.key_names, how="semi")
-        self.seen_keys = pl.concat([self.seen_keys, keys])
+            candidates = candidates.join(earlier, on=varying, how="semi")
+        self.seen_keys = pl.concat([self.seen_keys, keys.select(*varying, "_key_hash")])
         return candidates.drop("_key_hash")
 
     def _assignments(self, excluded: str) -> str:

@@ -4,13 +4,14 @@ encoding, RFC 4180 quoting, and guards that do not trust the file."""
 import datetime as dt
 import zipfile
 
+import polars as pl
 import pytest
 import xlsxwriter
 from django.conf import settings
 from django.test import override_settings
 
 from sync.errors import FileRejected
-from sync.ingest import workbooks
+from sync.ingest import reading, workbooks
 from sync.ingest.cells import DATE_MARK, NUMBER_MARK
 from sync.ingest.engine import file_sync
 from sync.ingest.reading import open_source
@@ -307,3 +308,19 @@ def test_the_typed_load_is_made_only_for_mapped_columns_that_may_hold_numbers(tm
     assert loads == [("string", None), ("string", None), ("boolean", [1])]
     assert text_rows == [("A1", "Rp 12.345", "Handuk", "7")]
     assert number_rows == [("A1", f"{NUMBER_MARK}2", "Handuk", "7")]
+
+
+def test_a_file_without_quotes_is_read_a_batch_of_lines_at_a_time_as_the_whole_file_scan_reads_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "BATCH_ROWS", 2)
+    path = tmp_path / "report.txt"
+    path.write_bytes("title\r\na\tb\tc\r\n1\t2\t3\r\n4\t5\r\n\r\n6\t7\t8\t9\r\nx\ty\tz".encode())
+    schema = {f"c{i}": pl.String for i in range(3)}
+
+    lines = pl.concat(list(reading._line_batches(path, 2, "\t", schema)))
+    scanned = pl.scan_csv(path, has_header=False, skip_lines=2, separator="\t", schema=schema,
+                          truncate_ragged_lines=True, infer_schema=False, missing_columns="insert").collect()
+
+    assert reading._lines_are_records(path)
+    assert lines.to_dicts() == scanned.to_dicts()
+    path.write_bytes(b'a\tb\n"1\n2"\t3\n')
+    assert not reading._lines_are_records(path)
