@@ -17,11 +17,18 @@ SKIP_CATEGORY = {SKIP_TOTALS: "totals", SKIP_DESCRIPTION: "description"}
 def shops_of_orders(inbox, count: int, rows: int, tmp_path, first: int = 0) -> list[int]:
     """`count` Amazon order files of different shops (different content, so none is a duplicate),
     catalogued; returns their ids."""
+    return demo_copies_catalogued(inbox, tmp_path, key="amazon_orders_tsv", seeds=range(first, first + count),
+                                  rows=rows, placed=lambda path, seed: path.replace("amazon_us_01", f"amazon_us_{seed:03d}"))
+
+
+def demo_copies_catalogued(inbox, tmp_path, *, key: str, seeds, rows: int, placed) -> list[int]:
+    """One generated `key` export per seed (different content), moved into the inbox at
+    `placed(its path, seed)` and catalogued; returns their ids."""
     before = set(CatalogFile.objects.values_list("pk", flat=True))
-    for seed in range(first, first + count):
+    for seed in seeds:
         out = tmp_path / f"gen{seed}"
-        (demo,) = demo_exports_write(out_dir=out, rows=rows, seed=seed, only=["amazon_orders_tsv"])
-        target = inbox / demo.path.replace("amazon_us_01", f"amazon_us_{seed:03d}")
+        (demo,) = demo_exports_write(out_dir=out, rows=rows, seed=seed, only=[key])
+        target = inbox / placed(demo.path, seed)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(out / demo.path, target)
     catalog_scan(inbox=inbox)

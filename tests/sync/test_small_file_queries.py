@@ -1,17 +1,15 @@
 """The fixed cost of a file in a task: the queries a task spends per small file stay few (issue 16), so
 a batch of small exports costs about what their rows cost."""
 
-import shutil
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sync.demo.exports import demo_exports_write
 from sync.models import CatalogFile, FileStatus, PlatformAccount, SyncProgressTask, TaskStatus, TaskType
 from sync.services import task_run
 from sync.services.catalog import catalog_scan
 from sync.services.task_lifecycle import sync_task_create
+from tests.sync.helpers import demo_copies_catalogued
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +24,8 @@ QUERIES_PER_FILE = 10
 def small_files_of_one_shop(inbox, tmp_path, count: int, first: int) -> list[int]:
     """`count` small Shopee order workbooks of one shop (different content, so none is a duplicate),
     catalogued; returns their ids."""
-    before = set(CatalogFile.objects.values_list("pk", flat=True))
-    for seed in range(first, first + count):
-        out = tmp_path / f"gen{seed}"
-        (demo,) = demo_exports_write(out_dir=out, rows=ROWS_PER_FILE, seed=seed, only=["shopee_orders_xlsx"])
-        target = inbox / demo.path.replace(".xlsx", f" ({seed}).xlsx")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(out / demo.path, target)
-    catalog_scan(inbox=inbox)
-    return list(CatalogFile.objects.exclude(pk__in=before).order_by("path").values_list("pk", flat=True))
+    return demo_copies_catalogued(inbox, tmp_path, key="shopee_orders_xlsx", seeds=range(first, first + count),
+                                  rows=ROWS_PER_FILE, placed=lambda path, seed: path.replace(".xlsx", f" ({seed}).xlsx"))
 
 
 def task_queries(inbox, tmp_path, count: int, first: int = 0) -> list[str]:
