@@ -38,10 +38,15 @@ def model_field_type(model_field: models.Field) -> str:
     return TEXT
 
 
+def field_kind(template: FieldTemplate, model_field: models.Field) -> str:
+    """How a fact field's text is read: the template's type for it, else its column's."""
+    return template.types.get(model_field.name) or model_field_type(model_field)
+
+
 def number_fields(model: type[FactBase], template: FieldTemplate) -> frozenset[str]:
     """Mapped fields read as counts or amounts (not percentages: a typed percent cell holds a ratio)."""
-    kinds = {f.name: template.types.get(f.name) or model_field_type(f) for f in model._meta.concrete_fields}
-    return frozenset(name for name in template.mapping if kinds.get(name) in (INT, DECIMAL))
+    return frozenset(f.name for f in model._meta.concrete_fields
+                     if f.name in template.mapping and field_kind(template, f) in (INT, DECIMAL))
 
 
 @dataclass
@@ -75,7 +80,7 @@ class RowPlan:
             name = model_field.name
             if name in skip and not (name == "business_date" and name in template.mapping):
                 continue
-            plan.types[name] = template.types.get(name) or model_field_type(model_field)
+            plan.types[name] = field_kind(template, model_field)
             plan.shapes[name] = FieldShape.of(model_field, plan.types[name])
             if isinstance(model_field, models.CharField):
                 plan.max_lengths[name] = model_field.max_length
