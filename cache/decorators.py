@@ -48,8 +48,12 @@ def cached_call(*, cache_type: str, params, compute: Callable[[], Any], ttl: int
         if not available():  # the store failed during this lookup
             return Lookup(_json_safe(compute()), BYPASS)
         if _lock_take(key):
-            stats_record(cache_type, "misses")
             try:
+                # The holder before us may have stored the value and let go between our get and our take.
+                if (value := cache_get(key)) is not MISSING:
+                    stats_record(cache_type, "hits")
+                    return Lookup(value, HIT)
+                stats_record(cache_type, "misses")
                 return Lookup(_compute_and_store(key, cache_type, compute, ttl), MISS)
             finally:
                 guarded("unlock", lambda: store().delete(keys.lock_key(key)), None)

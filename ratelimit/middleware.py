@@ -59,7 +59,7 @@ def _too_many_requests(caller: Caller, usage: Usage) -> JsonResponse:
     # middleware load time that cycle is not closed yet.
     from erp.api.envelope import error_body
 
-    retry_after = max(usage.time_left, 1)
+    retry_after = usage.seconds_to_reset
     body = error_body(
         code="rate_limited", error_type="RateLimitError",
         message=_("Too many requests: %(count)s of %(limit)s per minute allowed for %(scope)s. Try again in "

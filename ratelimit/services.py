@@ -66,8 +66,14 @@ class Usage:
         return self.count > self.limit.per_minute
 
     @property
+    def seconds_to_reset(self) -> int:
+        # django-ratelimit's time_left counts to the window's last whole second, which still belongs to
+        # the window: the next window begins one second later.
+        return max(self.time_left, 0) + 1
+
+    @property
     def reset_at(self) -> int:
-        return int(time.time()) + max(self.time_left, 0)
+        return int(time.time()) + self.seconds_to_reset
 
 
 @dataclass(frozen=True)

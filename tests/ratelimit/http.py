@@ -51,13 +51,13 @@ def window_fresh(url: str, token: str | None = None, *, source: str = "127.0.0.1
         time.sleep(0.2)
     left = int(reset) - time.time()
     if left < needed_s:
-        time.sleep(max(left, 0) + 1.5)
+        time.sleep(max(left, 0) + 0.5)
 
 
 def window_fresh_for_key(key: str, *, needed_s: int = 20):
     """The same, without a request: django-ratelimit's one-minute windows end at a fixed, per-key moment
     (staggered by a hash of the key), so a burst can be kept inside one window by waiting, if need be,
     for the next one to begin."""
-    left = _get_window(key, WINDOW_S) - time.time()
+    left = _get_window(key, WINDOW_S) + 1 - time.time()  # the window's last second still counts in it
     if left < needed_s:
         time.sleep(max(left, 0) + 0.5)

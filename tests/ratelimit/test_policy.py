@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_ratelimit.core import _get_window
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -58,6 +59,17 @@ def test_a_normal_user_gets_30_data_sync_requests_then_a_429_in_its_language():
     assert body["error"]["detail"]["rate_limit_type"] == "data_sync"
     assert body["error"]["detail"]["rate_limit_key"].startswith("user:")
     assert "请求过多" in body["message"], body["message"]
+
+
+def test_the_reset_is_the_first_second_of_the_next_window():
+    """django-ratelimit's window is named by its last second, which still counts in it: a client that
+    waits for X-RateLimit-Reset must find a fresh window, not one more second of the full one."""
+    client = client_for("reset", "normal")
+    before = _get_window(client.rate_limit_key, 60)
+    response = client.get(TASK_COUNT)
+    after = _get_window(client.rate_limit_key, 60)
+
+    assert int(response["X-RateLimit-Reset"]) in {before + 1, after + 1}
 
 
 def test_the_default_group_is_counted_apart_from_data_sync():
