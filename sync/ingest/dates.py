@@ -11,7 +11,7 @@ to the Gregorian calendar. Template formats with a month name or an offset are r
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -50,6 +50,10 @@ class DateDecision:
     @property
     def why(self) -> str:
         return self.plain.why if self.plain.why == self.ampm.why else f"{self.plain.why}; with AM/PM: {self.ampm.why}"
+
+    def unworded(self) -> "DateDecision":
+        """The reading without its wording: files whose decisions agree on it read their values alike."""
+        return replace(self, plain=replace(self.plain, why=""), ampm=replace(self.ampm, why=""))
 
     def as_dict(self) -> dict:
         return {"date_order": self.plain.order or "", "date_order_with_am_pm": self.ampm.order or "",
@@ -127,29 +131,37 @@ def _fields(readings: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
     return tuple(readings.struct.field(name) for name in ("ymd", "dmy", "mdy", "ampm"))
 
 
-def column_evidence(readings: pl.Series, ampm: bool) -> tuple[int, int, str, str]:
-    """Text values of one time style only day-first reads, only month-first reads, an example of each."""
-    _, dmy, mdy, has_ampm = _fields(pl.col("r"))
+def date_evidence(readings: pl.Expr, ampm: bool) -> pl.Expr:
+    """An aggregation, one struct per column (or per file of a group): text values of one time style
+    only day-first reads, only month-first reads, an example of each."""
+    _, dmy, mdy, has_ampm = _fields(readings)
     style = has_ampm if ampm else ~has_ampm
     only_dmy, only_mdy = style & dmy.is_not_null() & mdy.is_null(), style & mdy.is_not_null() & dmy.is_null()
-    text = pl.col("r").struct.field("text")
-    row = readings.to_frame("r").select(
-        only_dmy.sum().alias("dmy"), only_mdy.sum().alias("mdy"),
-        text.filter(only_dmy).first().alias("dmy_example"), text.filter(only_mdy).first().alias("mdy_example"),
-    ).row(0, named=True)
-    return row["dmy"], row["mdy"], row["dmy_example"] or "", row["mdy_example"] or ""
+    text = readings.struct.field("text")
+    return pl.struct(dmy=only_dmy.sum(), mdy=only_mdy.sum(), dmy_example=text.filter(only_dmy).first(),
+                     mdy_example=text.filter(only_mdy).first())
 
 
 def date_decide(readings: pl.Series, *, declared: tuple[str | None, str | None], locale: str | None,
                 locale_order: str | None, buddhist_era: bool) -> DateDecision:
-    plain, ampm = (_order_decide(readings, declared[i], locale, locale_order, ampm=bool(i)) for i in (0, 1))
+    column = pl.col("r")
+    evidence = readings.to_frame("r").select(date_evidence(column, False), date_evidence(column, True).alias("a")).row(0)
+    return date_decision(evidence, declared=declared, locale=locale, locale_order=locale_order,
+                         buddhist_era=buddhist_era)
+
+
+def date_decision(evidence: tuple[dict | None, dict | None], *, declared: tuple[str | None, str | None],
+                  locale: str | None, locale_order: str | None, buddhist_era: bool) -> DateDecision:
+    """date_decide from a column's `date_evidence` without and with AM/PM (None: no values)."""
+    plain, ampm = (_order_decide(evidence[i] or {}, declared[i], locale, locale_order) for i in (0, 1))
     return DateDecision(plain, ampm, buddhist_era)
 
 
-def _order_decide(readings, declared, locale, locale_order, ampm) -> OrderDecision:
+def _order_decide(evidence: dict, declared, locale, locale_order) -> OrderDecision:
     if declared:
         return OrderDecision(declared, True, "template")
-    only_dmy, only_mdy, dmy_example, mdy_example = column_evidence(readings, ampm)
+    only_dmy, only_mdy = evidence.get("dmy") or 0, evidence.get("mdy") or 0
+    dmy_example, mdy_example = evidence.get("dmy_example") or "", evidence.get("mdy_example") or ""
     if locale_order in (DMY, MDY):
         seen, example = (only_mdy, mdy_example) if locale_order == DMY else (only_dmy, dmy_example)
         if not seen:

@@ -1,11 +1,12 @@
 """The sync of one file (DESIGN.md 5): template, guarded read, header, normalise, validate, quarantine,
 upsert in one transaction, exact accounting (read = ingested + quarantined + skipped)."""
 
+import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 import polars as pl
 from django.conf import settings
@@ -20,7 +21,8 @@ from sync.ingest.headers import HeaderMatch
 from sync.ingest.locales import file_locale, reads_number_cells_plainly
 from sync.ingest.prefetch import prefetched
 from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
-from sync.ingest.rows import SKIP_DUPLICATE, RowPlan, number_fields, prepare_batch
+from sync.ingest.rows import SKIP_DUPLICATE, PreparedBatch, RowPlan, number_fields, prepare_batch, prepare_files
+from sync.ingest.unmapped import FILE
 from sync.ingest.unmapped import unmapped_forget, unmapped_store
 from sync.ingest.upsert import fact_sink, insert_rows
 from sync.ingest.workbooks import NumberColumns
@@ -43,10 +45,12 @@ class SyncOptions:
 class SyncLookups:
     """The template and the shop's account, looked up once per (platform, domain, granularity) and once
     per shop for all the files of one task, not once per file (issue 16: a batch of small files paid for
-    them every time). A template edited while a task runs applies from the next task."""
+    them every time). A template edited while a task runs applies from the next task. `ahead`: the files
+    files_read_ahead prepared, each taken by its own sync."""
 
     templates: dict[tuple, FieldTemplate | None] = field(default_factory=dict)
     accounts: dict[tuple, PlatformAccount | None] = field(default_factory=dict)
+    ahead: dict[int, "FileAhead"] = field(default_factory=dict)
 
     def template(self, file: CatalogFile) -> FieldTemplate | None:
         key = (file.platform_code, file.data_domain, file.granularity)
@@ -90,7 +94,21 @@ class FileSyncResult:
         return self.status in (FileStatus.INGESTED, FileStatus.PARTIAL)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # Shallow: its dicts and lists hold plain values (dataclasses.asdict deep-copied them, twice per file).
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass
+class FileAhead:
+    """A small file read, planned and prepared together with others of its kind before its turn: its
+    sync then only writes (issue 16: each small file paid polars' fixed cost per operation)."""
+
+    fingerprint: str
+    result: FileSyncResult  # what reading it found (encoding, sheet, header)
+    plan: RowPlan | None = None
+    frame: pl.DataFrame | None = None  # its rows, until prepared with the others
+    batch: PreparedBatch | None = None
+    error: Exception | None = None  # raised at its turn, where its sync handles it as it always does
 
 
 def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, options: SyncOptions = SyncOptions(),
@@ -99,16 +117,18 @@ def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, option
     """Sync one file and write its outcome on the catalog row (and on `file`, without reading it back).
     `reread`: read the file even when nothing its last successful sync depended on has changed."""
     started = time.monotonic()
-    result = _file_sync(file=file, task=task, options=options, progress=progress, lookups=lookups or SyncLookups(),
-                        reread=reread, started=started)
+    lookups = lookups or SyncLookups()
+    result = _file_sync(file=file, task=task, options=options, progress=progress, lookups=lookups,
+                        ahead=lookups.ahead.pop(file.pk, None), reread=reread, started=started)
     file_sync_record(domain=file.data_domain, status=result.status, rows_ingested=result.rows_ingested,
                      rows_quarantined=result.rows_quarantined, started=started)
     return result
 
 
 def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: SyncOptions,
-               progress: ProgressCallback | None, lookups: SyncLookups, reread: bool, started: float) -> FileSyncResult:
-    result = FileSyncResult(file_id=file.id, file_name=file.file_name)
+               progress: ProgressCallback | None, lookups: SyncLookups, ahead: FileAhead | None, reread: bool,
+               started: float) -> FileSyncResult:
+    result = ahead.result if ahead else FileSyncResult(file_id=file.id, file_name=file.file_name)
     template = lookups.template(file)
     if template is None:
         reason = (f"no active template for platform={file.platform_code or '?'} "
@@ -118,12 +138,12 @@ def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: Syn
         return _finish(file, result, started=started)
     result.template = str(template)
     account = lookups.account(file)
-    fingerprint = _fingerprint(file, template, account, options)
+    fingerprint = ahead.fingerprint if ahead else _fingerprint(file, template, account, options)
     unchanged = None if reread else _unchanged_result(file, fingerprint)
     if unchanged is not None:
         return _finish(file, unchanged, template, fingerprint, started=started)
     try:
-        _ingest(file, template, account, task, options, progress, result)
+        _ingest(file, template, account, task, options, progress, result, ahead)
     except FileRejected as exc:
         _reset_counts(result)
         result.status, result.error = FileStatus.FAILED, exc.message
@@ -186,7 +206,33 @@ def _locale(file, template, account) -> str | None:
     return file_locale(file_locale=file.number_locale, template_locale=template.number_locale, account=account)
 
 
-def _ingest(file, template, account, task, options, progress, result: FileSyncResult):
+def _ingest(file, template, account, task, options, progress, result: FileSyncResult, ahead: FileAhead | None):
+    source = None
+    if ahead is None:
+        source, plan = _opened(file, template, account, options, result)
+        batches = prefetched(prepare_batch(frame, plan, is_first_batch=i == 0) for i, frame in enumerate(source.batches()))
+    elif ahead.error is not None:
+        raise ahead.error
+    else:
+        plan, batches = ahead.plan, [ahead.batch]
+    try:
+        with transaction.atomic():
+            _write(file, task, options, progress, batches, plan, result)
+        result.decisions = plan.decisions_report(result.quarantine_reasons)
+    finally:
+        if source is not None:
+            source.close()
+    if result.rows_ingested == 0 and result.rows_quarantined:
+        # Kept as failed, but with the quarantined rows committed so their reasons can be read.
+        result.status = FileStatus.FAILED
+        result.error = (f"all {result.rows_quarantined} data rows failed validation "
+                        f"({', '.join(sorted(result.quarantine_reasons))})")
+    else:
+        result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
+
+
+def _opened(file, template, account, options, result: FileSyncResult) -> tuple[SourceTable, RowPlan]:
+    """The file opened (what reading it found goes into `result`) and the plan for its rows."""
     locale = _locale(file, template, account)
     declared = bool(file.number_locale or template.number_locale or (account and account.number_locale))
     model = FACT_MODELS[template.data_domain]
@@ -200,18 +246,61 @@ def _ingest(file, template, account, task, options, progress, result: FileSyncRe
             platform_code=file.platform_code, shop_id=file.shop_id, granularity=file.granularity,
             period_start=file.period_start, file_id=file.id, locale=locale, locale_declared=declared,
         )
-        with transaction.atomic():
-            _write(file, task, options, progress, source, plan, result)
-        result.decisions = plan.decisions_report(result.quarantine_reasons)
-    finally:
+    except BaseException:
         source.close()
-    if result.rows_ingested == 0 and result.rows_quarantined:
-        # Kept as failed, but with the quarantined rows committed so their reasons can be read.
-        result.status = FileStatus.FAILED
-        result.error = (f"all {result.rows_quarantined} data rows failed validation "
-                        f"({', '.join(sorted(result.quarantine_reasons))})")
-    else:
-        result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
+        raise
+    return source, plan
+
+
+def files_read_ahead(*, files: list[CatalogFile], options: SyncOptions, lookups: SyncLookups):
+    """Read and plan each of `files` (small ones), then prepare the rows of the files read alike in one
+    pass, into `lookups.ahead`: each file's own sync (file_sync) then only writes them, in its own
+    transaction, with its own accounting. A file that cannot join (no template, unchanged since its last
+    sync, not one batch of rows, or a group that fails to prepare) is read at its turn as any other."""
+    read = [entry for file in files if (entry := _read_ahead(file, options, lookups)) is not None]
+    groups: dict[tuple, list[tuple[CatalogFile, FileAhead]]] = {}
+    for file, entry in read:
+        if entry.error is not None:
+            lookups.ahead[file.pk] = entry
+        elif entry.frame is not None:
+            groups.setdefault((entry.plan.layout(), tuple(entry.frame.columns)), []).append((file, entry))
+    for group in groups.values():
+        _prepare_together(group, lookups)
+
+
+def _read_ahead(file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -> tuple | None:
+    template = lookups.template(file)
+    if template is None:
+        return None
+    account = lookups.account(file)
+    fingerprint = _fingerprint(file, template, account, options)
+    if fingerprint and fingerprint == file.sync_fingerprint:
+        return None
+    entry = FileAhead(fingerprint, FileSyncResult(file_id=file.id, file_name=file.file_name))
+    try:
+        source, plan = _opened(file, template, account, options, entry.result)
+        try:
+            batches = list(itertools.islice(source.batches(), 2))
+        finally:
+            source.close()
+    except Exception as exc:  # noqa: BLE001 - raised again at the file's turn, handled there as always
+        entry.error = exc
+        return file, entry
+    if len(batches) == 1:
+        entry.plan, entry.frame = plan, batches[0]
+    return file, entry
+
+
+def _prepare_together(group: list[tuple[CatalogFile, FileAhead]], lookups: SyncLookups):
+    frames = [entry.frame.with_columns(pl.lit(i, dtype=pl.UInt32).alias(FILE)) for i, (_, entry) in enumerate(group)]
+    try:
+        batches = prepare_files(pl.concat(frames), [entry.plan for _, entry in group])
+    except (FileRejected, pl.exceptions.PolarsError) as exc:
+        logger.info("%d files prepared together failed (%s): each is read at its own turn", len(group), exc)
+        return
+    for (file, entry), batch in zip(group, batches, strict=True):
+        entry.batch, entry.frame = batch, None
+        lookups.ahead[file.pk] = entry
 
 
 def _open(file, template, options, locale: str | None, numbers: NumberColumns,
@@ -233,17 +322,17 @@ def _open(file, template, options, locale: str | None, numbers: NumberColumns,
     return source
 
 
-def _write(file, task, options, progress, source: SourceTable, plan: RowPlan, result: FileSyncResult):
+def _write(file, task, options, progress, batches: Iterable[PreparedBatch], plan: RowPlan, result: FileSyncResult):
     """Inside the file's transaction: quarantine replaced, batches upserted, counts settled."""
     skipped, reasons = Counter(), Counter()
-    QuarantinedRow.objects.filter(file=file).delete()
     if file.last_synced_at:
-        # A first sync has none to forget (and a stale batch left by a crash is harmless: lookups go by row hash).
+        # A first sync has none to forget: both are written in a sync's transaction, whose end sets the
+        # time (a stale unmapped batch would be harmless anyway: lookups go by row hash).
+        QuarantinedRow.objects.filter(file=file).delete()
         unmapped_forget(file_id=file.pk)
     place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
     sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=file.pk)
-    prepared = (prepare_batch(frame, plan, is_first_batch=i == 0) for i, frame in enumerate(source.batches()))
-    for batch in prefetched(prepared):
+    for batch in batches:
         if batch.quarantined and not options.allow_quarantine:
             row, _, why = batch.quarantined[0]
             raise FileRejected(f"{len(batch.quarantined)} invalid rows and quarantine is not allowed "

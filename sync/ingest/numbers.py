@@ -44,6 +44,10 @@ class NumberDecision:
     why: str
     whole: bool = False  # a count: a reading with a fraction is no reading (`1,234` is then 1234 anywhere)
 
+    def unworded(self) -> "NumberDecision":
+        """The reading without its wording: files whose decisions agree on it read their values alike."""
+        return replace(self, why="")
+
     def as_dict(self) -> dict:
         convention = self.convention
         return {"locale": self.locale or "", "declared": self.strict, "why": self.why,
@@ -112,28 +116,30 @@ def _own(readings: pl.Expr, convention: NumberConvention, whole: bool) -> pl.Exp
     return _whole(value) if whole else value
 
 
-def column_evidence(readings: pl.Series, whole: bool = False) -> tuple[int, int, str, str]:
-    """How many text values of the column only `1,234.50` reads and how many only `1.234,50` reads,
-    with an example of each."""
-    column = pl.col("r")
-    dot, comma = _both(column, whole)
+def number_evidence(readings: pl.Expr, whole: bool = False) -> pl.Expr:
+    """An aggregation, one struct per column (or per file of a group): how many text values only
+    `1,234.50` reads and how many only `1.234,50` reads, with an example of each."""
+    dot, comma = _both(readings, whole)
     only_dot, only_comma = dot.is_not_null() & comma.is_null(), comma.is_not_null() & dot.is_null()
-    text = column.struct.field("text")
-    row = readings.to_frame("r").select(
-        only_dot.sum().alias("dot"), only_comma.sum().alias("comma"),
-        text.filter(only_dot).first().alias("dot_example"), text.filter(only_comma).first().alias("comma_example"),
-    ).row(0, named=True)
-    return row["dot"], row["comma"], row["dot_example"] or "", row["comma_example"] or ""
+    text = readings.struct.field("text")
+    return pl.struct(dot=only_dot.sum(), comma=only_comma.sum(), dot_example=text.filter(only_dot).first(),
+                     comma_example=text.filter(only_comma).first())
 
 
 def number_decide(readings: pl.Series, *, locale: str | None, declared: bool, whole: bool = False) -> NumberDecision:
     """The column's reading: the locale's when nothing contradicts it, else what its values show."""
-    decision = _number_decide(readings, locale, declared, whole)
-    return replace(decision, whole=whole)
+    evidence = readings.to_frame("r").select(number_evidence(pl.col("r"), whole)).item()
+    return number_decision(evidence, locale=locale, declared=declared, whole=whole)
 
 
-def _number_decide(readings: pl.Series, locale: str | None, declared: bool, whole: bool) -> NumberDecision:
-    only_dot, only_comma, dot_example, comma_example = column_evidence(readings, whole)
+def number_decision(evidence: dict | None, *, locale: str | None, declared: bool, whole: bool) -> NumberDecision:
+    """number_decide from a column's `number_evidence` (None: the column has no values)."""
+    return replace(_number_decision(evidence or {}, locale, declared), whole=whole)
+
+
+def _number_decision(evidence: dict, locale: str | None, declared: bool) -> NumberDecision:
+    only_dot, only_comma = evidence.get("dot") or 0, evidence.get("comma") or 0
+    dot_example, comma_example = evidence.get("dot_example") or "", evidence.get("comma_example") or ""
     convention = number_convention(locale) if locale else None
     if convention is not None:
         other = _other(convention)

@@ -15,6 +15,7 @@ from sync.ingest.convert import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT, Fie
 from sync.ingest.convert import datetime_value, decimal_value, int_value, percent_value, text_value
 from sync.ingest.headers import HeaderMatch
 from sync.ingest.locales import date_order
+from sync.ingest.unmapped import FILE
 from sync.models import FactBase, FieldTemplate
 
 NUMBER_KINDS = (INT, DECIMAL, PERCENT)
@@ -94,6 +95,13 @@ class RowPlan:
                 (plan.extra_columns if name in kept else plan.unmapped_columns)[name] = i
         return plan
 
+    def layout(self) -> tuple:
+        """What files must share to be prepared together (rows.prepare_files): everything but their ids,
+        periods and decisions."""
+        header = self.header
+        return (self.model, self.template.pk, tuple(header.headers), tuple(sorted(header.field_columns.items())),
+                self.timezone, self.platform_code, self.shop_id, self.granularity, self.locale, self.locale_declared)
+
     def decisions_report(self, quarantine_reasons: dict[str, int]) -> dict[str, dict]:
         """Per mapped column: how its values were read, and how many were quarantined for which cause."""
         report = {}
@@ -141,15 +149,49 @@ def _unique_names(headers: list[str]) -> list[str]:
 
 
 def prepare_batch(frame: pl.DataFrame, plan: RowPlan, *, is_first_batch: bool) -> PreparedBatch:
-    """Every expression runs in one polars pass; fields that read the same source column share
-    its parse (polars eliminates the common subexpressions). Reason texts are built for bad rows only."""
+    """One batch of one file's rows (prepare_files with one file)."""
+    return prepare_files(frame, [plan], is_first_batch=is_first_batch)[0]
+
+
+def prepare_files(frame: pl.DataFrame, plans: list[RowPlan], *, is_first_batch: bool = True) -> list[PreparedBatch]:
+    """The rows of one or more files read alike (one template and header layout, one place but for
+    each file's id and period; `_file` indexes `plans`), prepared together: a small file paid polars'
+    fixed cost per operation for a handful of rows (issue 16). Every expression runs in one polars pass;
+    fields that read the same source column share its parse (polars eliminates the common
+    subexpressions). Each file's columns are decided on its own values; files whose decisions read
+    alike share the pass. Reason texts are built for bad rows only, with their own file's decisions."""
+    if FILE not in frame.columns:
+        frame = frame.with_columns(pl.lit(0, dtype=pl.UInt32).alias(FILE))
+    plan = plans[0]
     texts = _field_texts(plan)
-    cleaned = frame.select("_row", *_cleaned_sources(plan), _is_total(frame).alias("_total"))
+    cleaned = frame.select("_row", FILE, *_cleaned_sources(plan), _is_total(frame).alias("_total"))
     cleaned, readings = _with_readings(cleaned, texts, plan)
-    values, checks = _typed(cleaned, texts, readings, plan)
+    _decide(cleaned, texts, readings, plans)
+    prepared: dict[int, PreparedBatch] = {}
+    for indices in _read_alike(plans):
+        part, rows = cleaned, frame
+        if len(indices) < len(plans):
+            part, rows = cleaned.filter(pl.col(FILE).is_in(indices)), frame.filter(pl.col(FILE).is_in(indices))
+        prepared |= _prepared(rows, part, texts, readings, plans, indices, is_first_batch)
+    return [prepared[i] for i in range(len(plans))]
+
+
+def _read_alike(plans: list[RowPlan]) -> list[list[int]]:
+    """The files' indices, grouped by their decisions without the wording."""
+    groups: dict[tuple, list[int]] = {}
+    for index, plan in enumerate(plans):
+        key = tuple(sorted((name, d.unworded()) for name, d in plan.decisions.items()))
+        groups.setdefault(key, []).append(index)
+    return list(groups.values())
+
+
+def _prepared(frame: pl.DataFrame, cleaned: pl.DataFrame, texts: dict[str, pl.Expr], readings: dict[str, str],
+              plans: list[RowPlan], indices: list[int], is_first_batch: bool) -> dict[int, PreparedBatch]:
+    plan = plans[indices[0]]
+    values, checks = _typed(texts, readings, plan, plans)
     work = cleaned.with_columns(*values)
     failed = pl.any_horizontal([condition.fill_null(False) for condition, _ in checks]) if checks else pl.lit(False)
-    work = work.with_columns(_failed=failed, _skip=_skip_reason(texts, plan, is_first_batch))
+    work = work.with_columns(_failed=failed, _skip=_skip_reason(texts, plan, is_first_batch, len(plans) > 1))
     skip = work["_skip"]
     is_bad = work["_failed"] & skip.is_null()
     is_good = skip.is_null() & ~is_bad
@@ -158,25 +200,69 @@ def prepare_batch(frame: pl.DataFrame, plan: RowPlan, *, is_first_batch: bool) -
     good = work.filter(is_good).with_columns(
         platform_code=pl.lit(plan.platform_code), shop_id=pl.lit(plan.shop_id),
         granularity=pl.lit(plan.granularity), extra=_extra_struct(good_rows, plan),
-        source_file_id=pl.lit(plan.file_id), source_row=pl.col("_row"),
+        source_file_id=_per_file([p.file_id for p in plans], pl.Int64), source_row=pl.col("_row"),
     ).select([pl.col(_value(c)).alias(c) if c in plan.types or c == "business_date" else pl.col(c)
-              for c in plan.db_columns])
+              for c in plan.db_columns] + [FILE])
     if cells is not None:
         good = good.with_columns(unmapped.unmapped_hash(cells).alias(unmapped.HASH_COLUMN))
-    skipped = Counter(dict(skip.drop_nulls().value_counts().rows()))
-    unique = good.unique(subset=list(plan.model.natural_key_fields()), keep="last", maintain_order=True)
-    if unique.height < good.height:
-        skipped[SKIP_DUPLICATE] += good.height - unique.height
+    unique = good.unique(subset=[*plan.model.natural_key_fields(), FILE], keep="last", maintain_order=True)
     unique = unique.with_columns(row_hash=pl.struct(plan.hashed_columns).hash(seed=0).reinterpret(signed=True))
     if cells is not None:
         cells = unmapped.with_row_hashes(cells, unique)
-    return PreparedBatch(
-        good=unique,
-        unmapped=cells,
-        quarantined=_quarantined(frame.filter(is_bad), work.filter(is_bad), checks, plan),
-        skipped=skipped,
-        read=frame.height,
-    )
+    bad = work.filter(is_bad)
+    quarantined = _quarantined_by_file(frame.filter(is_bad), bad, (plan, checks), texts, readings, plans) if bad.height else {}
+    skipped = _skipped_by_file(work.filter(skip.is_not_null()), good, unique)
+    read = dict(frame.group_by(FILE).len().iter_rows())
+    goods, unmapped_cells = _by_file(unique, indices), _by_file(cells, indices)
+    return {i: PreparedBatch(good=goods[i], unmapped=unmapped_cells[i], quarantined=quarantined.get(i, []),
+                             skipped=skipped.get(i, Counter()), read=read.get(i, 0))
+            for i in indices}
+
+
+def _by_file(frame: pl.DataFrame | None, indices: list[int]) -> dict[int, pl.DataFrame | None]:
+    if frame is None or len(indices) == 1:
+        return dict.fromkeys(indices, None if frame is None else frame.drop(FILE))
+    parts = {key[0]: part for key, part in frame.partition_by(FILE, as_dict=True, include_key=False).items()}
+    empty = frame.clear().drop(FILE)
+    return {i: parts.get(i, empty) for i in indices}
+
+
+def _skipped_by_file(skipped: pl.DataFrame, good: pl.DataFrame, unique: pl.DataFrame) -> dict[int, Counter]:
+    counts: dict[int, Counter] = {}
+    for index, reason, count in skipped.group_by(FILE, "_skip").len().iter_rows():
+        counts.setdefault(index, Counter())[reason] += count
+    if unique.height < good.height:
+        written = dict(unique.group_by(FILE).len().iter_rows())
+        for index, count in good.group_by(FILE).len().iter_rows():
+            if count > written.get(index, 0):
+                counts.setdefault(index, Counter())[SKIP_DUPLICATE] += count - written.get(index, 0)
+    return counts
+
+
+def _quarantined_by_file(rows: pl.DataFrame, bad: pl.DataFrame, built: tuple[RowPlan, list["Check"]], texts,
+                         readings, plans: list[RowPlan]) -> dict[int, list[tuple[int, dict, list[str]]]]:
+    """Each file's bad rows with their reasons, worded by the file's own decisions (`built`: the checks
+    and the plan they were built for)."""
+    if bad[FILE].n_unique() == 1:
+        index = bad[FILE][0]
+        return {index: _quarantined(rows, bad, _own_checks(built, texts, readings, plans, index), plans[index])}
+    return {index: _quarantined(rows.filter(pl.col(FILE) == index), part,
+                                _own_checks(built, texts, readings, plans, index), plans[index])
+            for (index,), part in bad.partition_by(FILE, as_dict=True).items()}
+
+
+def _own_checks(built: tuple[RowPlan, list["Check"]], texts, readings, plans: list[RowPlan], index: int):
+    plan, checks = built
+    if plans[index].decisions == plan.decisions:
+        return checks
+    return _typed(texts, readings, plans[index], plans)[1]
+
+
+def _per_file(values: list, dtype) -> pl.Expr:
+    """One value per file of the frame, by its `_file` index."""
+    if len(set(values)) == 1:
+        return pl.lit(values[0], dtype=dtype)
+    return pl.col(FILE).replace_strict(list(range(len(values))), values, return_dtype=dtype)
 
 
 def _source(index: int) -> str:
@@ -206,8 +292,13 @@ def _field_texts(plan: RowPlan) -> dict[str, pl.Expr]:
     return texts
 
 
+def _data_width(frame: pl.DataFrame) -> int:
+    """The source columns c0..cN (besides `_row` and `_file`)."""
+    return sum(1 for name in frame.columns if not name.startswith("_"))
+
+
 def _is_total(frame: pl.DataFrame) -> pl.Expr:
-    labels = [f"c{i}" for i in range(min(TOTALS_LABEL_COLUMNS, frame.width - 1))]
+    labels = [f"c{i}" for i in range(min(TOTALS_LABEL_COLUMNS, _data_width(frame)))]
     return pl.any_horizontal([
         norm.clean_text(pl.col(c)).str.to_lowercase().is_in(norm.TOTAL_MARKERS).fill_null(False) for c in labels
     ])
@@ -242,8 +333,53 @@ def _buddhist_era(plan: RowPlan) -> bool:
     return (plan.locale or "").startswith("th")
 
 
-def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], readings: dict[str, str],
-           plan: RowPlan) -> tuple[list[pl.Expr], list[Check]]:
+def _decide(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], readings: dict[str, str], plans: list[RowPlan]):
+    """Each file's reading of each number and date column, from its rows of this batch (the evidence of
+    every column and file in one aggregation); a later batch may not overturn the first's."""
+    plan = plans[0]
+    fields = {name: kind for name, kind in plan.types.items() if kind != TEXT and name in texts}
+    evidence = []
+    for name, kind in fields.items():
+        column = pl.col(readings[str(texts[name])])
+        if kind in DATE_KINDS:
+            evidence += [dates.date_evidence(column, False).alias(f"{name}:plain"),
+                         dates.date_evidence(column, True).alias(f"{name}:ampm")]
+        else:
+            evidence.append(numbers.number_evidence(column, whole=kind == INT).alias(name))
+    if not evidence:
+        return
+    table = cleaned.group_by(FILE).agg(evidence) if len(plans) > 1 else cleaned.select(evidence).with_columns(
+        pl.lit(0).alias(FILE))
+    found = {row[FILE]: row for row in table.iter_rows(named=True)}
+    for index, file_plan in enumerate(plans):
+        row = found.get(index, {})
+        for name, kind in fields.items():
+            _decision_keep(file_plan, name, _decision(file_plan, name, kind, row))
+
+
+def _decision(plan: RowPlan, name: str, kind: str, evidence: dict):
+    if kind in DATE_KINDS:
+        template = plan.template
+        return dates.date_decision(
+            (evidence.get(f"{name}:plain"), evidence.get(f"{name}:ampm")),
+            declared=dates.template_orders(template.date_order, template.date_formats),
+            locale_order=date_order(plan.locale), locale=plan.locale, buddhist_era=_buddhist_era(plan))
+    return numbers.number_decision(evidence.get(name), locale=plan.locale, declared=plan.locale_declared,
+                                   whole=kind == INT)
+
+
+def _decision_keep(plan: RowPlan, name: str, decision):
+    first = plan.decisions.setdefault(name, decision)
+    if _overturns(first, decision):
+        raise FileRejected(f"column {name}: its values change how they are written within the file "
+                           f"(first read by {first.why}; later {decision.why}); no value was stored",
+                           code="convention_changes")
+
+
+def _typed(texts: dict[str, pl.Expr], readings: dict[str, str], plan: RowPlan,
+           plans: list[RowPlan]) -> tuple[list[pl.Expr], list[Check]]:
+    """The values and checks of `plan`'s decisions (for every file that reads alike); the period's date
+    is each file's own (`plans`)."""
     values, checks = [], []
     required = set(plan.template.required_fields)
     for name, kind in plan.types.items():
@@ -253,42 +389,23 @@ def _typed(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], readings: dict[str,
                 checks.append((pl.lit(True), pl.lit(f"{name}: required column is missing")))
             values.append((pl.lit("") if kind == TEXT else pl.lit(None)).alias(_value(name)))
             continue
-        column = readings.get(str(text))
-        converted = _convert(name, kind, text, column and cleaned[column], plan)
+        converted = _convert(name, kind, text, readings.get(str(text)), plan)
         values.append(converted.value.alias(_value(name)))
         checks += _checks(name, text, kind, converted.cause, plan)
     if plan.template.date_from_period:
-        values.append(pl.lit(plan.period_start, dtype=pl.Date).alias(_value("business_date")))
+        values.append(_per_file([p.period_start for p in plans], pl.Date).alias(_value("business_date")))
     return values, checks
 
 
-def _convert(name: str, kind: str, text: pl.Expr, column: pl.Series | None, plan: RowPlan):
+def _convert(name: str, kind: str, text: pl.Expr, column: str | None, plan: RowPlan):
     if kind == TEXT:
         return text_value(text)
-    decision = _decide(name, kind, column, plan)
-    readings = pl.col(column.name)
+    decision = plan.decisions[name]
+    readings = pl.col(column)
     if kind in DATE_KINDS:
         return datetime_value(text, readings, decision, plan.template.date_formats, plan.timezone, kind)
     convert = {INT: int_value, DECIMAL: decimal_value, PERCENT: percent_value}[kind]
     return convert(text, readings, decision, plan.shapes[name])
-
-
-def _decide(name: str, kind: str, column: pl.Series, plan: RowPlan):
-    """The column's reading from this batch's values; a later batch may not overturn the first's."""
-    template = plan.template
-    if kind in DATE_KINDS:
-        declared = dates.template_orders(template.date_order, template.date_formats)
-        decision = dates.date_decide(column, declared=declared, locale_order=date_order(plan.locale),
-                                     locale=plan.locale, buddhist_era=_buddhist_era(plan))
-    else:
-        decision = numbers.number_decide(column, locale=plan.locale, declared=plan.locale_declared,
-                                         whole=kind == INT)
-    first = plan.decisions.setdefault(name, decision)
-    if _overturns(first, decision):
-        raise FileRejected(f"column {name}: its values change how they are written within the file "
-                           f"(first read by {first.why}; later {decision.why}); no value was stored",
-                           code="convention_changes")
-    return first
 
 
 def _overturns(first, later) -> bool:
@@ -316,14 +433,14 @@ def _checks(name: str, text: pl.Expr, kind: str, cause: pl.Expr, plan: RowPlan) 
     return checks
 
 
-def _skip_reason(texts: dict[str, pl.Expr], plan: RowPlan, is_first_batch: bool) -> pl.Expr:
+def _skip_reason(texts: dict[str, pl.Expr], plan: RowPlan, is_first_batch: bool, grouped: bool) -> pl.Expr:
     skip = pl.when(pl.col("_total")).then(pl.lit(SKIP_TOTALS))
     if is_first_batch:
-        skip = skip.when(_is_description_row(texts, plan)).then(pl.lit(SKIP_DESCRIPTION))
+        skip = skip.when(_is_description_row(texts, plan, grouped)).then(pl.lit(SKIP_DESCRIPTION))
     return skip.otherwise(pl.lit(None, dtype=pl.String))
 
 
-def _is_description_row(texts: dict[str, pl.Expr], plan: RowPlan) -> pl.Expr:
+def _is_description_row(texts: dict[str, pl.Expr], plan: RowPlan, grouped: bool) -> pl.Expr:
     """The row right below the header (TikTok's xlsx) that describes each column in words: at least
     two typed cells are filled, and none of them converts."""
     typed = [n for n, kind in plan.types.items() if kind != TEXT and n in plan.header.field_columns]
@@ -331,7 +448,8 @@ def _is_description_row(texts: dict[str, pl.Expr], plan: RowPlan) -> pl.Expr:
         return pl.lit(False)
     present = pl.sum_horizontal([texts[n].is_not_null().cast(pl.Int32) for n in typed])
     converted = pl.sum_horizontal([pl.col(_value(n)).is_not_null().cast(pl.Int32) for n in typed])
-    return (pl.col("_row") == pl.col("_row").min()) & (present >= 2) & (converted == 0)
+    first = pl.col("_row").min().over(FILE) if grouped else pl.col("_row").min()
+    return (pl.col("_row") == first) & (present >= 2) & (converted == 0)
 
 
 def _extra_struct(frame: pl.DataFrame, plan: RowPlan) -> pl.Series:
@@ -348,7 +466,7 @@ def _quarantined(rows: pl.DataFrame, bad: pl.DataFrame, checks: list[Check],
         return []
     reasons = bad.select(pl.concat_list([pl.when(c.fill_null(False)).then(m) for c, m in checks]).list.drop_nulls())
     names = _unique_names(plan.header.headers)
-    width = min(len(names), rows.width - 1)
+    width = min(len(names), _data_width(rows))
     raw = rows.select(pl.struct([pl.col(f"c{i}").str.strip_chars_start(MARKS).alias(names[i])
                                  for i in range(width)]).alias("raw"))["raw"]
     return list(zip(bad["_row"].to_list(), raw.to_list(), reasons.to_series().to_list(), strict=True))

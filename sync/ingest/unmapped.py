@@ -17,6 +17,7 @@ from sync.ingest.cells import MARKS
 from sync.models import FactBase, UnmappedCells
 
 ROW = "_row"
+FILE = "_file"  # which file of a group prepared together (rows.prepare_files) a row is from
 ROW_HASH = "_row_hash"
 # The hash of a row's unmapped cells: part of its row hash, so a changed unmapped cell rewrites the row
 # (and moves its lineage to the file that changed it), as a changed `extra` did.
@@ -24,24 +25,25 @@ HASH_COLUMN = "unmapped_hash"
 
 
 def unmapped_texts(frame: pl.DataFrame, columns: dict[str, int]) -> pl.DataFrame:
-    """`_row` and each unmapped column's text (as Excel shows it), named by its source header."""
-    return frame.select(ROW, *(pl.col(f"c{i}").str.strip_chars_start(MARKS).alias(name)
+    """`_file`, `_row` and each unmapped column's text (as Excel shows it), named by its source header."""
+    return frame.select(FILE, ROW, *(pl.col(f"c{i}").str.strip_chars_start(MARKS).alias(name)
                                for name, i in columns.items()))
 
 
 def unmapped_hash(texts: pl.DataFrame) -> pl.Series:
-    return texts.drop(ROW).select(pl.struct(pl.all()).hash(seed=2).reinterpret(signed=True)).to_series()
+    return texts.drop(FILE, ROW).select(pl.struct(pl.all()).hash(seed=2).reinterpret(signed=True)).to_series()
 
 
 def with_row_hashes(texts: pl.DataFrame, written: pl.DataFrame) -> pl.DataFrame:
     """The cells of the rows `written` (fact rows with source_row and row_hash), each with its row's hash:
     a fact row's lineage finds its own cells by it, even after a re-sync moved or replaced its row."""
-    hashes = written.select(pl.col("source_row").alias(ROW), pl.col("row_hash").alias(ROW_HASH))
-    return texts.join(hashes, on=ROW, how="inner")
+    hashes = written.select(FILE, pl.col("source_row").alias(ROW), pl.col("row_hash").alias(ROW_HASH))
+    return texts.join(hashes, on=[FILE, ROW], how="inner")
 
 
 def unmapped_store(*, file_id: int, texts: pl.DataFrame):
-    """One stored batch (unmapped_texts with_row_hashes), inside the caller's transaction."""
+    """One file's stored batch (unmapped_texts with_row_hashes, without `_file`), inside the caller's
+    transaction."""
     if texts.height == 0:
         return
     buffer = io.BytesIO()

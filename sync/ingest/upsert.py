@@ -59,16 +59,22 @@ class _Sink:
         self.keys = [quote(k) for k in self.key_names]
         self.staged = self.superseded = self.written = 0
         self.seen_keys: pl.DataFrame | None = None
+        self.first_keys: pl.DataFrame | None = None
 
     def _repeated_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Keys of this batch that an earlier batch already wrote (each batch is unique in itself).
         Keys are compared by a hash first, so a long file is not re-hashed key by key every batch."""
         # The place (platform, shop, granularity) is the same for every row of a file: not kept per key.
         varying = [k for k in self.key_names if k not in self.place]
-        keys = frame.select(self.key_names).with_columns(_key_hash=pl.struct(varying).hash(seed=1))
         if self.seen_keys is None:
-            self.seen_keys = keys.select(*varying, "_key_hash")
-            return keys.clear().drop("_key_hash")
+            # Hashed when a second batch comes: a file of one batch (most files) never needs them.
+            self.first_keys = frame.select(varying)
+            self.seen_keys = frame.clear().select(*varying).with_columns(_key_hash=pl.lit(0, dtype=pl.UInt64))
+            return frame.clear().select(self.key_names)
+        if self.first_keys is not None:
+            self.seen_keys = self.first_keys.with_columns(_key_hash=pl.struct(varying).hash(seed=1))
+            self.first_keys = None
+        keys = frame.select(self.key_names).with_columns(_key_hash=pl.struct(varying).hash(seed=1))
         candidates = keys.filter(pl.col("_key_hash").is_in(self.seen_keys["_key_hash"].implode()))
         if candidates.height:
             earlier = self.seen_keys.filter(pl.col("_key_hash").is_in(candidates["_key_hash"].implode()))

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.errors import TRANSIENT_ERRORS
-from sync.ingest.engine import FileSyncResult, SyncLookups, SyncOptions
+from sync.ingest.engine import FileSyncResult, SyncLookups, SyncOptions, files_read_ahead
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.file_runs import file_run
 from sync.services.quality import quality_check
@@ -27,6 +27,11 @@ PROGRESS_INTERVAL_S = 1.0
 # Outcomes of files that finish faster than this are written to the task row together (issue 16).
 RECORD_INTERVAL_S = 1.0
 MAX_ERRORS_KEPT = 100
+# Files this small are read and prepared together, this many (and bytes) at a time: a file of a few
+# hundred rows paid polars' fixed cost per operation on its own (issue 16).
+SMALL_FILE_BYTES = 256 * 1024
+READ_AHEAD_FILES = 100
+READ_AHEAD_BYTES = 8 * 1024 * 1024
 FILE_COUNTERS = {FileStatus.SKIPPED: "skipped_files", FileStatus.FAILED: "failed_files"}  # else succeeded_files
 ROW_COUNTERS = ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped")
 
@@ -99,18 +104,38 @@ def heartbeat(task: SyncProgressTask):
 
 def _files_run(task: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,
                outcomes: "PendingOutcomes") -> bool:
-    """Sync the files in order; True when a cancel request stopped the run at a file boundary."""
+    """Sync the files in order; True when a cancel request stopped the run at a file boundary. A run of
+    small files is read and prepared together first (engine.files_read_ahead); each is still written,
+    recorded and cancellable at its own turn."""
     lookups = SyncLookups()
-    for file_id in file_ids:
+    considered: set[int] = set()
+    for position, file_id in enumerate(file_ids):
         file = files.get(file_id)
         if not _file_begin(task, file):
             return True
         if file is None:
             outcomes.add(None, f"file {file_id} no longer exists")
             continue
+        if file_id not in considered and file.size_bytes <= SMALL_FILE_BYTES:
+            run = _small_files_run(file_ids[position:], files)
+            considered.update(f.pk for f in run)
+            if len(run) > 1:
+                files_read_ahead(files=run, options=options, lookups=lookups)
         result = _sync_one(task, file, options, lookups)
         outcomes.add(result, result.error)
     return False
+
+
+def _small_files_run(file_ids: list[int], files: dict[int, CatalogFile]) -> list[CatalogFile]:
+    """The small files from the first of `file_ids` on, up to the first file that is not one."""
+    run, size = [], 0
+    for file_id in file_ids[:READ_AHEAD_FILES]:
+        file = files.get(file_id)
+        if file is None or file.size_bytes > SMALL_FILE_BYTES or size + file.size_bytes > READ_AHEAD_BYTES:
+            break
+        run.append(file)
+        size += file.size_bytes
+    return run
 
 
 def _file_begin(task: SyncProgressTask, file: CatalogFile | None) -> bool:
