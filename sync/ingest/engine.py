@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sync.counters import file_sync_record
+from erp.errors import TRANSIENT_ERRORS
 from sync.errors import FileRejected
 from sync.ingest.cells import plain_text
 from sync.ingest.fingerprint import sync_fingerprint
@@ -23,11 +24,11 @@ from sync.ingest.prefetch import prefetched
 from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
 from sync.ingest.rows import SKIP_DUPLICATE, PreparedBatch, RowPlan, number_fields, prepare_batch, prepare_files
 from sync.ingest.unmapped import FILE
-from sync.ingest.unmapped import unmapped_forget, unmapped_store
-from sync.ingest.upsert import fact_sink, insert_rows
+from sync.ingest.unmapped import unmapped_batch, unmapped_forget, unmapped_store
+from sync.ingest.upsert import UpsertOutcome, fact_sink, insert_rows
 from sync.ingest.workbooks import NumberColumns
 from sync.models import (FACT_MODELS, CatalogFile, FieldTemplate, FileStatus, PlatformAccount, QuarantinedRow,
-                         SyncProgressTask)
+                         SyncProgressTask, UnmappedCells)
 from sync.services.templates import template_resolve
 
 logger = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class FileAhead:
     frame: pl.DataFrame | None = None  # its rows, until prepared with the others
     batch: PreparedBatch | None = None
     error: Exception | None = None  # raised at its turn, where its sync handles it as it always does
+    group: int | None = None  # files of one group, consecutive in a task, are written together
 
 
 def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, options: SyncOptions = SyncOptions(),
@@ -222,13 +224,7 @@ def _ingest(file, template, account, task, options, progress, result: FileSyncRe
     finally:
         if source is not None:
             source.close()
-    if result.rows_ingested == 0 and result.rows_quarantined:
-        # Kept as failed, but with the quarantined rows committed so their reasons can be read.
-        result.status = FileStatus.FAILED
-        result.error = (f"all {result.rows_quarantined} data rows failed validation "
-                        f"({', '.join(sorted(result.quarantine_reasons))})")
-    else:
-        result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
+    _status_settle(result)
 
 
 def _opened(file, template, account, options, result: FileSyncResult) -> tuple[SourceTable, RowPlan]:
@@ -265,7 +261,7 @@ def files_read_ahead(*, files: list[CatalogFile], options: SyncOptions, lookups:
         elif entry.frame is not None:
             groups.setdefault((entry.plan.layout(), tuple(entry.frame.columns)), []).append((file, entry))
     for group in groups.values():
-        _prepare_together(group, lookups)
+        _prepare_together(group, options, lookups)
 
 
 def _read_ahead(file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -> tuple | None:
@@ -291,7 +287,7 @@ def _read_ahead(file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -
     return file, entry
 
 
-def _prepare_together(group: list[tuple[CatalogFile, FileAhead]], lookups: SyncLookups):
+def _prepare_together(group: list[tuple[CatalogFile, FileAhead]], options: SyncOptions, lookups: SyncLookups):
     frames = [entry.frame.with_columns(pl.lit(i, dtype=pl.UInt32).alias(FILE)) for i, (_, entry) in enumerate(group)]
     try:
         batches = prepare_files(pl.concat(frames), [entry.plan for _, entry in group])
@@ -300,7 +296,77 @@ def _prepare_together(group: list[tuple[CatalogFile, FileAhead]], lookups: SyncL
         return
     for (file, entry), batch in zip(group, batches, strict=True):
         entry.batch, entry.frame = batch, None
+        # A file refused for its invalid rows is refused at its own turn, alone.
+        entry.group = group[0][0].pk if options.allow_quarantine or not batch.quarantined else None
         lookups.ahead[file.pk] = entry
+
+
+def files_written_together(file_ids: list[int], files: dict[int, CatalogFile], lookups: SyncLookups) -> list[CatalogFile]:
+    """The first of `file_ids` and the files right after it that were prepared in its group."""
+    first = lookups.ahead.get(file_ids[0])
+    if first is None or first.group is None or connection.vendor != "postgresql":
+        return [files[file_ids[0]]] if file_ids[0] in files else []
+    together = []
+    for file_id in file_ids:
+        entry = lookups.ahead.get(file_id)
+        if entry is None or entry.group != first.group:
+            break
+        together.append(files[file_id])
+    return together
+
+
+def files_sync_together(*, files: list[CatalogFile], task: SyncProgressTask | None,
+                        lookups: SyncLookups) -> list[FileSyncResult] | None:
+    """Files prepared together (files_written_together), written in one transaction as if each were synced
+    after the one before: one lock, one comparison and one COPY for all, each file with its own
+    accounting, lineage, quarantine and outcome. None when that write fails: each file is then synced
+    on its own and meets its own error."""
+    started = time.monotonic()
+    entries = [lookups.ahead[file.pk] for file in files]
+    try:
+        with transaction.atomic():
+            _write_together(files, entries, task)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception:  # noqa: BLE001 - each file is synced alone next, and fails alone if it must
+        logger.exception("task %s: %d files written together failed; each is written on its own",
+                         task and task.task_id, len(files))
+        for entry in entries:
+            entry.group = None
+        return None
+    results = []
+    for file, entry in zip(files, entries, strict=True):
+        del lookups.ahead[file.pk]
+        entry.result.template = str(lookups.template(file))
+        results.append(_finish(file, entry.result, lookups.template(file), entry.fingerprint, started=started))
+        file_sync_record(domain=file.data_domain, status=entry.result.status, rows_ingested=entry.result.rows_ingested,
+                         rows_quarantined=entry.result.rows_quarantined, started=started)
+    return results
+
+
+def _write_together(files: list[CatalogFile], entries: list[FileAhead], task):
+    for file in files:
+        if file.last_synced_at:
+            QuarantinedRow.objects.filter(file=file).delete()
+            unmapped_forget(file_id=file.pk)
+    plan, first = entries[0].plan, files[0]
+    place = {"platform_code": first.platform_code, "shop_id": first.shop_id, "granularity": first.granularity}
+    sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=first.pk)
+    written = sink.add_files([entry.batch.good for entry in entries])
+    sink.finish()
+    UnmappedCells.objects.bulk_create(
+        [cells for file, entry in zip(files, entries, strict=True)
+         if entry.batch.unmapped is not None and (cells := unmapped_batch(file_id=file.pk, texts=entry.batch.unmapped))])
+    insert_rows(QuarantinedRow, [row for file, entry in zip(files, entries, strict=True)
+                                 for row in _quarantine_rows(file, task, entry.batch.quarantined)])
+    for entry, rows_written in zip(entries, written, strict=True):
+        batch, result = entry.batch, entry.result
+        result.rows_read, result.rows_quarantined = batch.read, len(batch.quarantined)
+        reasons = Counter(_reason_kind(r) for _, _, why in batch.quarantined for r in why)
+        outcome = UpsertOutcome(staged=batch.good.height, superseded=0, written=rows_written)
+        _counts_settle(result, outcome, Counter(batch.skipped), reasons)
+        result.decisions = entry.plan.decisions_report(result.quarantine_reasons)
+        _status_settle(result)
 
 
 def _open(file, template, options, locale: str | None, numbers: NumberColumns,
@@ -347,7 +413,10 @@ def _write(file, task, options, progress, batches: Iterable[PreparedBatch], plan
         result.rows_quarantined += len(batch.quarantined)
         if progress:
             progress(result.rows_read)
-    outcome = sink.finish()
+    _counts_settle(result, sink.finish(), skipped, reasons)
+
+
+def _counts_settle(result: FileSyncResult, outcome: UpsertOutcome, skipped: Counter, reasons: Counter):
     if outcome.superseded:
         skipped[SKIP_DUPLICATE] += outcome.superseded
     result.rows_skipped = sum(skipped.values())
@@ -359,18 +428,29 @@ def _write(file, task, options, progress, batches: Iterable[PreparedBatch], plan
         raise FileRejected("file has a header but no data rows", code="no_rows")
 
 
+def _status_settle(result: FileSyncResult):
+    if result.rows_ingested == 0 and result.rows_quarantined:
+        # Kept as failed, but with the quarantined rows committed so their reasons can be read.
+        result.status = FileStatus.FAILED
+        result.error = (f"all {result.rows_quarantined} data rows failed validation "
+                        f"({', '.join(sorted(result.quarantine_reasons))})")
+    else:
+        result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
+
+
 def _has_substitute(template, name: str) -> bool:
     options = template.options or {}
     return name in options.get("defaults", {}) or bool(options.get("fallbacks", {}).get(name))
 
 
 def _quarantine(file, task, rows):
+    insert_rows(QuarantinedRow, _quarantine_rows(file, task, rows))
+
+
+def _quarantine_rows(file, task, rows) -> list[dict]:
     now = timezone.now()
-    insert_rows(QuarantinedRow, [
-        {"file_id": file.pk, "task_id": task and task.pk, "source_row": row, "raw": raw, "reasons": why,
-         "created_at": now}
-        for row, raw, why in rows
-    ])
+    return [{"file_id": file.pk, "task_id": task and task.pk, "source_row": row, "raw": raw, "reasons": why,
+             "created_at": now} for row, raw, why in rows]
 
 
 def _reason_kind(reason: str) -> str:

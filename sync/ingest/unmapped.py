@@ -44,13 +44,19 @@ def with_row_hashes(texts: pl.DataFrame, written: pl.DataFrame) -> pl.DataFrame:
 def unmapped_store(*, file_id: int, texts: pl.DataFrame):
     """One file's stored batch (unmapped_texts with_row_hashes, without `_file`), inside the caller's
     transaction."""
+    if (cells := unmapped_batch(file_id=file_id, texts=texts)) is not None:
+        cells.save(force_insert=True)
+
+
+def unmapped_batch(*, file_id: int, texts: pl.DataFrame) -> UnmappedCells | None:
+    """The unsaved row storing one file's batch; None for a batch without rows."""
     if texts.height == 0:
-        return
+        return None
     buffer = io.BytesIO()
     texts.write_parquet(buffer, compression="zstd", statistics=False)
     columns = [c for c in texts.columns if c not in (ROW, ROW_HASH)]
-    UnmappedCells.objects.create(file_id=file_id, first_row=texts[ROW].min(), last_row=texts[ROW].max(),
-                                 columns=columns, cells=buffer.getvalue())
+    return UnmappedCells(file_id=file_id, first_row=texts[ROW].min(), last_row=texts[ROW].max(), columns=columns,
+                         cells=buffer.getvalue())
 
 
 def unmapped_forget(*, file_id: int):

@@ -15,6 +15,7 @@ from django.db import connection, models
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from sync.ingest.unmapped import FILE
 from sync.models import FactBase
 
 COPY_CHUNK_ROWS = 20_000
@@ -128,6 +129,29 @@ class PostgresSink(_Sink):
         self.staged += frame.height - repeated.height
         self.superseded += repeated.height
         self.written += new.height + changed.height
+
+    def add_files(self, frames: list[pl.DataFrame]) -> list[int]:
+        """The rows of several files of this place (each with its own `source_file_id`), written as if
+        each file were synced after the one before; returns how many rows each file wrote. A row writes
+        when its key is new or its hash differs from what the key held before its file (the table's row,
+        or an earlier file's: what a key holds after a row is that row's hash, written or not); a key
+        keeps the last row that wrote it, so a row a later file found unchanged keeps its lineage."""
+        every = pl.concat([frame.with_columns(pl.lit(i, dtype=pl.UInt32).alias(FILE)) for i, frame in enumerate(frames)])
+        with connection.cursor() as cursor:
+            compared = every.join(self._existing(cursor, every), on=self.key_names, how="left", maintain_order="left")
+            before = pl.coalesce(pl.col("row_hash").shift(1).over(self.key_names), pl.col("_old_hash"))
+            compared = compared.with_columns(_writes=before.is_null() | (before != pl.col("row_hash")))
+            final = compared.filter("_writes").unique(subset=self.key_names, keep="last", maintain_order=True)
+            new, changed = final.filter(pl.col("_exists").is_null()), final.filter(pl.col("_exists"))
+            self._copy(cursor, self.table, new.with_columns(synced_at=pl.lit(self.synced_at)),
+                       [*self.columns, connection.ops.quote_name("synced_at")], [*self.names, "synced_at"])
+            if changed.height:
+                self._stage_create(cursor)
+                self._copy(cursor, self.stage, changed, self.columns, self.names)
+        written = dict(compared.group_by(FILE).agg(pl.col("_writes").sum()).iter_rows())
+        self.staged += every.height
+        self.written += final.height
+        return [written.get(i, 0) for i in range(len(frames))]
 
     def _existing(self, cursor, frame: pl.DataFrame) -> pl.DataFrame:
         """Keys and hashes the table held before this sync, for this batch's dates. Each date is read

@@ -16,7 +16,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.errors import TRANSIENT_ERRORS
-from sync.ingest.engine import FileSyncResult, SyncLookups, SyncOptions, files_read_ahead
+from sync.ingest.engine import (FileSyncResult, SyncLookups, SyncOptions, files_read_ahead, files_sync_together,
+                               files_written_together)
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.file_runs import file_run
 from sync.services.quality import quality_check
@@ -105,25 +106,44 @@ def heartbeat(task: SyncProgressTask):
 def _files_run(task: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,
                outcomes: "PendingOutcomes") -> bool:
     """Sync the files in order; True when a cancel request stopped the run at a file boundary. A run of
-    small files is read and prepared together first (engine.files_read_ahead); each is still written,
-    recorded and cancellable at its own turn."""
+    small files is read and prepared together first (engine.files_read_ahead), and those of one group
+    are written together, in order, each with its own outcome."""
     lookups = SyncLookups()
     considered: set[int] = set()
-    for position, file_id in enumerate(file_ids):
+    position = 0
+    while position < len(file_ids):
+        file_id = file_ids[position]
         file = files.get(file_id)
         if not _file_begin(task, file):
             return True
         if file is None:
             outcomes.add(None, f"file {file_id} no longer exists")
+            position += 1
             continue
         if file_id not in considered and file.size_bytes <= SMALL_FILE_BYTES:
-            run = _small_files_run(file_ids[position:], files)
-            considered.update(f.pk for f in run)
-            if len(run) > 1:
-                files_read_ahead(files=run, options=options, lookups=lookups)
-        result = _sync_one(task, file, options, lookups)
-        outcomes.add(result, result.error)
+            considered.update(_read_ahead_from(file_ids[position:], files, options, lookups))
+        results = _sync_next(task, file_ids[position:], files, options, lookups)
+        for result in results:
+            outcomes.add(result, result.error)
+        position += len(results)
     return False
+
+
+def _read_ahead_from(file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,
+                     lookups: SyncLookups) -> list[int]:
+    run = _small_files_run(file_ids, files)
+    if len(run) > 1:
+        files_read_ahead(files=run, options=options, lookups=lookups)
+    return [file.pk for file in run]
+
+
+def _sync_next(task: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,
+               lookups: SyncLookups) -> list[FileSyncResult]:
+    """The next file's outcome, or the outcomes of the files written together with it."""
+    together = files_written_together(file_ids, files, lookups)
+    if len(together) > 1 and (results := files_sync_together(files=together, task=task, lookups=lookups)):
+        return results
+    return [_sync_one(task, files[file_ids[0]], options, lookups)]
 
 
 def _small_files_run(file_ids: list[int], files: dict[int, CatalogFile]) -> list[CatalogFile]:
