@@ -15,8 +15,9 @@ from django.db import connection, models
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from sync.errors import FileRejected
 from sync.ingest.unmapped import FILE
-from sync.models import FactBase
+from sync.models import CatalogFile, FactBase
 
 COPY_CHUNK_ROWS = 20_000
 NULL = r"\N"
@@ -47,6 +48,20 @@ def with_extra_json(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("extra").struct.json_encode())
 
 
+def sources_hold(file_ids: list[int]):
+    """The catalog rows of the files a sync writes rows for, held until it commits (on PostgreSQL FOR KEY
+    SHARE, the lock a foreign key's check takes for each row): no file can be deleted under its rows."""
+    table = connection.ops.quote_name(CatalogFile._meta.db_table)
+    held = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    wanted = set(file_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(wanted))}){held}", list(wanted))
+        found = {row[0] for row in cursor.fetchall()}
+    if missing := sorted(wanted - found):
+        raise FileRejected(f"file {', '.join(map(str, missing))} was removed from the catalog during its sync",
+                           code="file_removed")
+
+
 class _Sink:
     def __init__(self, model: type[FactBase], columns: list[str], place: dict, file_id: int):
         quote = connection.ops.quote_name
@@ -61,6 +76,7 @@ class _Sink:
         self.staged = self.superseded = self.written = 0
         self.seen_keys: pl.DataFrame | None = None
         self.first_keys: pl.DataFrame | None = None
+        sources_hold([file_id])
 
     def _repeated_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Keys of this batch that an earlier batch already wrote (each batch is unique in itself).
@@ -137,6 +153,7 @@ class PostgresSink(_Sink):
         or an earlier file's: what a key holds after a row is that row's hash, written or not); a key
         keeps the last row that wrote it, so a row a later file found unchanged keeps its lineage."""
         every = pl.concat([frame.with_columns(pl.lit(i, dtype=pl.UInt32).alias(FILE)) for i, frame in enumerate(frames)])
+        sources_hold(every["source_file_id"].unique().to_list())
         with connection.cursor() as cursor:
             compared = every.join(self._existing(cursor, every), on=self.key_names, how="left", maintain_order="left")
             before = pl.coalesce(pl.col("row_hash").shift(1).over(self.key_names), pl.col("_old_hash"))
