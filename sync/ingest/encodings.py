@@ -12,7 +12,8 @@ from pathlib import Path
 
 from sync.errors import FileRejected
 
-_DECODE_CHUNK = 8 * 1024 * 1024
+# Text is decoded (and transcoded) in chunks this big: a bigger chunk leaves the C heap holding its peak.
+DECODE_CHUNK_BYTES = 1024 * 1024
 # Enough text for every column of the first few thousand rows; ftfy's check grows more eager with length.
 SAMPLE_BYTES = 256 * 1024
 _BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
@@ -87,7 +88,7 @@ def _decode_problem(path: Path, encoding: str) -> str | None:
         return "unknown encoding"
     offset = 0
     with path.open("rb") as handle:
-        while chunk := handle.read(_DECODE_CHUNK):
+        while chunk := handle.read(DECODE_CHUNK_BYTES):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
