@@ -245,35 +245,38 @@ def _record(task: SyncProgressTask, outcomes: list[tuple[FileSyncResult | None, 
 class JSONArrayAppend(Func):
     """A JSON array column with items appended in order, computed in the UPDATE itself (PostgreSQL, or
     the embedded default's SQLite). With `while_shorter_than`, an array that long already is left as it
-    is (the caller counts its room; this guards against a second writer)."""
+    is (the caller counts its room; this guards against a second writer). Any number of items: they go
+    as one JSON array on PostgreSQL, and in calls of at most SQLITE_ITEMS_PER_CALL on SQLite (a function
+    takes at most 100 arguments on PostgreSQL, 127 on SQLite)."""
 
     output_field = JSONField()
+    SQLITE_ITEMS_PER_CALL = 50
 
     def __init__(self, column: str, items: list, *, while_shorter_than: int | None = None):
         super().__init__(F(column), *(Value(json.dumps(item)) for item in items))
         self.while_shorter_than = while_shorter_than
+        self.items_json = json.dumps(items)
 
     def as_sql(self, compiler, connection, **extra):
         raise NotSupportedError(f"appending to a JSON array is written for PostgreSQL and SQLite, not {connection.vendor}")
 
     def as_postgresql(self, compiler, connection, **extra):
-        def append(column: str, items: list[str]) -> str:
-            return f"({column} || jsonb_build_array({', '.join(f'CAST({item} AS jsonb)' for item in items)}))"
-
-        return self._sql(compiler, "jsonb_array_length({})", append)
+        column, column_params = compiler.compile(self.get_source_expressions()[0])
+        return self._guarded(column, column_params, f"({column} || CAST(%s AS jsonb))",
+                             [*column_params, self.items_json], "jsonb_array_length({})")
 
     def as_sqlite(self, compiler, connection, **extra):
-        def append(column: str, items: list[str]) -> str:
-            # Each '$[#]' is the end of the array as the previous pair left it: the items go in order.
-            pairs = ", ".join("'$[#]', json(" + item + ")" for item in items)
-            return f"json_insert({column}, {pairs})"
-
-        return self._sql(compiler, "json_array_length({})", append)
-
-    def _sql(self, compiler, length: str, append):
         (column, column_params), *items = (compiler.compile(e) for e in self.get_source_expressions())
-        sql = append(column, [item for item, _ in items])
-        params = [*column_params, *(p for _, item_params in items for p in item_params)]
+        sql, params = column, list(column_params)
+        for start in range(0, len(items), self.SQLITE_ITEMS_PER_CALL):
+            chunk = items[start:start + self.SQLITE_ITEMS_PER_CALL]
+            # Each '$[#]' is the end of the array as the previous pair left it: the items go in order.
+            pairs = ", ".join("'$[#]', json(" + item + ")" for item, _ in chunk)
+            sql = f"json_insert({sql}, {pairs})"
+            params += [p for _, item_params in chunk for p in item_params]
+        return self._guarded(column, column_params, sql, params, "json_array_length({})")
+
+    def _guarded(self, column: str, column_params, sql: str, params: list, length: str):
         if self.while_shorter_than is None:
             return sql, params
         return (f"CASE WHEN {length.format(column)} < %s THEN {sql} ELSE {column} END",

@@ -87,3 +87,24 @@ def test_outcomes_are_appended_in_order_and_errors_kept_to_the_limit(interval_s,
     assert len(task.errors) == 2
     assert task.errors[0].startswith("notes.20240101.csv: no active template")
     assert (task.processed_files, task.skipped_files) == (3, 3)
+
+
+def test_more_outcomes_at_once_than_a_function_takes_arguments_are_all_appended(inbox, templates, monkeypatch):
+    # given: 120 files no template reads, all finishing within one write interval, each with an error
+    monkeypatch.setattr(task_run, "MAX_ERRORS_KEPT", 500)
+    monkeypatch.setattr(task_run, "RECORD_INTERVAL_S", 60)
+    for number in range(120):
+        target = inbox / "shopee" / SHOP / "misc" / f"notes.2024{number // 28 + 1:02d}{number % 28 + 1:02d}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"a,b\n{number},x\n")
+    catalog_scan(inbox=inbox)
+    file_ids = list(CatalogFile.objects.order_by("path").values_list("pk", flat=True))
+    task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
+
+    # when: their outcomes go to the task row in one UPDATE (PostgreSQL's functions take 100 arguments)
+    task_run.sync_task_run(task_id=task.task_id)
+
+    # then: every outcome and every error is appended, in order
+    task = SyncProgressTask.objects.get(pk=task.pk)
+    assert [r["file_id"] for r in task.file_results] == file_ids
+    assert len(task.errors) == 120 and task.errors[0].startswith("notes.20240101.csv: no active template")
