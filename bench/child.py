@@ -86,6 +86,21 @@ def child_sync(file_id: int, *, profile: bool, without_unmapped: bool = False) -
             "result": result.as_dict(), "profile": _profile_text(profiler) if profiler else ""}
 
 
+def child_rollback(file_id: int) -> dict:
+    """In the child: Django up, then time rolling back one synced file (its change sets)."""
+    import django
+
+    from bench.environment import environment_configure
+
+    environment_configure()
+    django.setup()
+    from sync.services.rollback import file_rollback
+
+    started = time.perf_counter()
+    outcome = file_rollback(file_id=file_id)
+    return {"seconds": time.perf_counter() - started, "outcome": outcome.as_dict()}
+
+
 def _unmapped_cells_left_out():
     """Bench only: every file planned as if it had no unmapped column (they are read, not kept)."""
     from sync.ingest import rows

@@ -5,6 +5,7 @@
 1. OURS       file_sync of a Shopee orders xlsx (--rows rows) in a fresh child process: seconds, rows/s,
               peak RSS, counts (checked against the generator's manifest).
 2. RE-SYNC    the same unchanged file again: seconds vs the first sync, rows_written (must be 0).
+   ROLLBACK   then the file rolled back (issue 17): seconds vs its first sync, rows deleted (all it wrote).
    UNMAPPED   the same first sync with the file's ~40 unmapped columns left out (read, not kept): what
               keeping every unmapped cell costs, in time and peak RSS.
 3. FLOOR      python-calamine + COPY + one INSERT ... ON CONFLICT writing the same rows bare (bench/floor.py).
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench import report  # noqa: E402
-from bench.child import ChildFailed, child_emit, child_floor, child_run, child_sync  # noqa: E402
+from bench.child import ChildFailed, child_emit, child_floor, child_rollback, child_run, child_sync  # noqa: E402
 from bench.environment import (  # noqa: E402
     CachedFile,
     catalog_fresh,
@@ -57,6 +58,7 @@ TARGET_WIDE_RSS_MB = 400  # peak RSS of the first sync of the 57-column export, 
 TARGET_UNMAPPED_COST = 1.10  # first sync keeping the unmapped cells over leaving them out (time, RSS), at most
 TARGET_CSV_RSS_MB = 300  # peak RSS of the big csv, at most
 TARGET_OURS_VS_IMPORT_EXPORT = 40.0  # ours rows/s over django-import-export rows/s, at least
+TARGET_ROLLBACK_VS_FIRST = 1.0  # rolling the file back over its first sync, seconds, at most
 OK_STATUSES = ("ingested", "partial")
 COUNTED = ("ingested", "quarantined", "skipped")
 
@@ -94,6 +96,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="allow a DATABASE_URL whose name does not contain 'bench' (its tables get truncated)")
     parser.add_argument("--child-sync", type=int, metavar="FILE_ID", help=argparse.SUPPRESS)
     parser.add_argument("--child-floor", type=Path, metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument("--child-rollback", type=int, metavar="FILE_ID", help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--without-unmapped", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -124,22 +127,29 @@ def sync_print(label: str, run: SyncRun) -> None:
           flush=True)
 
 
-def measure_xlsx(xlsx: CachedFile, repeat: int) -> tuple[SyncRun, SyncRun, SyncRun, dict]:
-    """Per round: our first sync into empty tables, a re-sync of the same unchanged file, the first sync
-    with the unmapped cells left out, and the floor. Rounds interleave them, so a slow spell of the
-    machine or the database hits all alike; the fastest of each counts."""
-    firsts, agains, narrows, floors = [], [], [], []
+def measure_xlsx(xlsx: CachedFile, repeat: int) -> tuple[SyncRun, SyncRun, dict, SyncRun, dict]:
+    """Per round: our first sync into empty tables, a re-sync of the same unchanged file, its rollback,
+    the first sync with the unmapped cells left out, and the floor. Rounds interleave them, so a slow
+    spell of the machine or the database hits all alike; the fastest of each counts."""
+    firsts, agains, rollbacks, narrows, floors = [], [], [], [], []
     for attempt in range(1, repeat + 1):
         file_id = catalog_fresh(xlsx)
         firsts.append(sync_in_child(file_id))
         sync_print(f"OURS first sync #{attempt}", firsts[-1])
         agains.append(sync_in_child(file_id))
         sync_print(f"RE-SYNC #{attempt}", agains[-1])
+        rollbacks.append(child_run("--child-rollback", str(file_id)))
+        print(f"  ROLLBACK #{attempt}: {report.secs(rollbacks[-1]['seconds'])}, {rollbacks[-1]['outcome']}", flush=True)
         narrows.append(sync_in_child(catalog_fresh(xlsx), without_unmapped=True))
         sync_print(f"UNMAPPED LEFT OUT #{attempt}", narrows[-1])
         floors.append(floor_once(xlsx, attempt))
-    return (fastest(firsts, "OURS first sync"), fastest(agains, "RE-SYNC"), fastest(narrows, "UNMAPPED LEFT OUT"),
-            fastest(floors, "FLOOR", seconds_of=lambda run: run["seconds"]))
+    return (fastest(firsts, "OURS first sync"), fastest(agains, "RE-SYNC"),
+            fastest(rollbacks, "ROLLBACK", seconds_of=_seconds), fastest(narrows, "UNMAPPED LEFT OUT"),
+            fastest(floors, "FLOOR", seconds_of=_seconds))
+
+
+def _seconds(measured: dict) -> float:
+    return measured["seconds"]
 
 
 def fastest(runs: list, label: str, seconds_of=lambda run: run.seconds):
@@ -216,6 +226,17 @@ def unmapped_figures(first: SyncRun, narrow: SyncRun) -> list[Figure]:
     ]
 
 
+def rollback_figures(first: SyncRun, rollback: dict) -> list[Figure]:
+    ratio = rollback["seconds"] / first.seconds
+    deleted = rollback["outcome"]["rows_deleted"]
+    return [
+        Figure("rollback seconds (the first sync)", report.secs(rollback["seconds"]), "first " + report.secs(first.seconds),
+               report.ratio(ratio), f"<= {TARGET_ROLLBACK_VS_FIRST:.1f}x", ratio <= TARGET_ROLLBACK_VS_FIRST),
+        Figure("rollback rows deleted", f"{deleted:,}", f"written {first.result['rows_written']:,}", "",
+               "= written", deleted == first.result["rows_written"]),
+    ]
+
+
 def xlsx_figures(rows: int, first: SyncRun, again: SyncRun, floor: dict, ie: dict, expected: dict) -> list[Figure]:
     ours_vs_floor = first.rows_per_s / floor["rows_per_s"]
     resync_vs_first = again.seconds / first.seconds
@@ -264,6 +285,8 @@ def csv_figures(runs: dict[int, tuple[SyncRun, dict]], big_rows: int) -> list[Fi
 def run_child(args: argparse.Namespace) -> None:
     if args.child_sync is not None:
         child_emit(child_sync(args.child_sync, profile=args.profile, without_unmapped=args.without_unmapped))
+    elif args.child_rollback is not None:
+        child_emit(child_rollback(args.child_rollback))
     else:
         child_emit(child_floor(args.child_floor))
 
@@ -277,10 +300,11 @@ def run_bench(args: argparse.Namespace) -> None:
         print(f"  created database {url}")
     xlsx = demo_file_cached(XLSX_KEY, args.rows, args.seed)
     django_setup()
-    first, again, narrow, floor = measure_xlsx(xlsx, args.repeat)
+    first, again, rollback, narrow, floor = measure_xlsx(xlsx, args.repeat)
     ie = measure_import_export()
     profiled = measure_profile(xlsx)
-    figures = xlsx_figures(args.rows, first, again, floor, ie, xlsx.expected) + unmapped_figures(first, narrow)
+    figures = (xlsx_figures(args.rows, first, again, floor, ie, xlsx.expected) + rollback_figures(first, rollback)
+               + unmapped_figures(first, narrow))
     if args.csv_rows:
         figures += csv_figures(measure_csv_scale(args.seed, args.csv_rows), args.csv_rows)
     report.table_print(figures)
@@ -292,7 +316,7 @@ def run_bench(args: argparse.Namespace) -> None:
 
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
-    if args.child_sync is not None or args.child_floor is not None:
+    if args.child_sync is not None or args.child_floor is not None or args.child_rollback is not None:
         run_child(args)
     else:
         try:

@@ -30,6 +30,13 @@ BEAT_JOBS = [
         "every_seconds": 24 * 3600,
         "queue": "scheduled",
     },
+    # Rollback's change sets (sync/services/rollback.py, ERP_CHANGE_SET_RETENTION_DAYS).
+    {
+        "name": "prune change sets",
+        "task": "sync.tasks.prune_change_sets",
+        "every_seconds": 24 * 3600,
+        "queue": "scheduled",
+    },
     {
         "name": "reconcile quota slots",
         "task": "sync.tasks.reconcile_quotas",

@@ -213,6 +213,9 @@ ERP_HEARTBEAT_INTERVAL_S = env.float("ERP_HEARTBEAT_INTERVAL_S", default=10.0)
 ERP_HEARTBEAT_STALE_S = env.float("ERP_HEARTBEAT_STALE_S", default=120.0)
 # Finished tasks (and their results) older than this many days are removed by the daily cleanup.
 ERP_TASK_RETENTION_DAYS = env.int("ERP_TASK_RETENTION_DAYS", default=90)
+# Change sets (what each file's sync did, kept to roll it back) older than this many days are pruned
+# daily; a file whose change sets are gone can no longer be rolled back.
+ERP_CHANGE_SET_RETENTION_DAYS = env.int("ERP_CHANGE_SET_RETENTION_DAYS", default=30)
 # Sync tasks that run at once across all workers; the queue-position estimate divides by it. Two: one
 # data_sync worker at concurrency 2, not the seeds' 4 (README, "Seed parity").
 ERP_SYNC_WORKER_SLOTS = env.int("ERP_SYNC_WORKER_SLOTS", default=2)
@@ -329,6 +332,7 @@ CELERY_TASK_ROUTES = {
     "sync.tasks.dispatch_deferred": {"queue": "scheduled"},
     "sync.tasks.recover_stalled": {"queue": "scheduled"},
     "sync.tasks.cleanup_old_tasks": {"queue": "scheduled"},
+    "sync.tasks.prune_change_sets": {"queue": "scheduled"},
     "ratelimit.tasks.trim_rate_limit_events": {"queue": "scheduled"},
 }
 CELERY_TASK_QUEUE_MAX_PRIORITY = 10

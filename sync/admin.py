@@ -16,6 +16,7 @@ from sync.ingest.engine import SyncOptions
 from sync.ingest.unmapped import unmapped_cells_of
 from sync.models import FileStatus, TaskStatus, TaskType
 from sync.services.file_runs import BUSY_FILE_STATUSES
+from sync.services.rollback import file_rollback
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_create, sync_task_retry
 
 # A message lists at most this many tasks or files by name; the counts cover all of them.
@@ -25,7 +26,7 @@ ADMIN_SYNC_PRIORITY = 5
 # Task and file statuses share their values (queued, processing, failed).
 STATUS_COLOURS = {
     "pending": "#777", "queued": "#777", "processing": "#2a6ebb", "completed": "#2e7d32", "ingested": "#2e7d32",
-    "partial": "#9e7700", "skipped": "#777", "failed": "#c62828", "cancelled": "#ef6c00",
+    "partial": "#9e7700", "skipped": "#777", "failed": "#c62828", "cancelled": "#ef6c00", "rolled_back": "#6a1b9a",
 }
 FILE_STATUS_LABELS = dict(FileStatus.choices)
 RESULT_COLUMNS = (_("file"), _("status"), _("template"), _("rows read"), _("ingested"), _("quarantined"),
@@ -244,7 +245,7 @@ class CatalogFileAdmin(ReadOnlyAdmin):
     list_filter = ("status", "platform_code", "data_domain", "granularity")
     search_fields = ("path", "file_name", "shop_id", "sha256")
     date_hierarchy = "first_seen_at"
-    actions = ("sync_selected",)
+    actions = ("sync_selected", "roll_back_selected")
     fieldsets = (
         (None, {"fields": ("path", "file_name", "status_label", "template", "duplicate_of")}),
         (_("Classification"), {"fields": ("platform_code", "shop_id", "data_domain", "granularity",
@@ -274,6 +275,29 @@ class CatalogFileAdmin(ReadOnlyAdmin):
     @admin.display(description=_("last result"))
     def last_result_json(self, file):
         return pretty_json(file.last_result)
+
+    def has_roll_back_permission(self, request):
+        """Undoing a file's rows changes the company's data: staff with the change permission."""
+        return request.user.is_staff and self.has_sync_permission(request)
+
+    @admin.action(description=_("Roll back selected files"), permissions=["roll_back"])
+    def roll_back_selected(self, request, queryset):
+        # Newest first, each in its own transaction: a later file goes before the one it wrote over.
+        lines, counts = [], {"rolled_back": 0, "refused": 0}
+        for file in queryset.order_by("-last_synced_at", "-pk"):
+            try:
+                outcome = file_rollback(file_id=file.pk)
+            except ApplicationError as exc:
+                counts["refused"] += 1
+                lines.append(format_html("{}: {}", change_link(file, file.file_name),
+                                         gettext("refused: %(reason)s") % {"reason": refusal(exc)}))
+                continue
+            counts["rolled_back"] += 1
+            lines.append(format_html("{}: {}", change_link(file, file.file_name), gettext(
+                "rolled back: %(deleted)d inserted rows deleted, %(restored)d rows restored") % {
+                "deleted": outcome.rows_deleted, "restored": outcome.rows_restored}))
+        summary = gettext("Rolled back: %(rolled_back)d, refused: %(refused)d.") % counts
+        report(self, request, summary, lines, warn=bool(counts["refused"]))
 
     @admin.action(description=_("Sync selected files"), permissions=["sync"])
     def sync_selected(self, request, queryset):
@@ -324,6 +348,18 @@ class DataQualityRecordAdmin(ReadOnlyAdmin):
     list_filter = ("platform_code", "data_domain")
     search_fields = ("shop_id",)
     date_hierarchy = "business_date"
+
+
+@admin.register(models.ChangeSet)
+class ChangeSetAdmin(ReadOnlyAdmin):
+    """What each file's sync did, kept to roll it back (the file list's "Roll back selected files")."""
+
+    list_display = ("file", "data_domain", "shop_id", "rows_inserted", "rows_updated", "synced_at", "task",
+                    "rolled_back_at")
+    list_filter = ("data_domain", "platform_code")
+    list_select_related = ("file", "task")
+    search_fields = ("file__path", "shop_id")
+    date_hierarchy = "created_at"
 
 
 class FactAdmin(ReadOnlyAdmin):

@@ -172,6 +172,7 @@ class FileStatus(models.TextChoices):
     PARTIAL = "partial", _("Partial (rows quarantined)")
     FAILED = "failed", _("Failed")
     SKIPPED = "skipped", _("Skipped")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
 
 
 class CatalogFile(models.Model):
@@ -557,6 +558,51 @@ class UnmappedCells(models.Model):
         verbose_name = _("unmapped cells")
         verbose_name_plural = _("unmapped cells")
         indexes = [models.Index(fields=["file", "first_row"])]
+
+
+class ChangeSet(models.Model):
+    """What one committed sync of a file did to its fact table, enough to undo it (sync.services.rollback):
+    the rows it inserted are those of its place with ids in (after_id, last_id] that still carry its file
+    and `synced_at`; the rows it updated are kept as they were before (PreviousRow)."""
+
+    file = models.ForeignKey(CatalogFile, on_delete=models.CASCADE, related_name="change_sets",
+        verbose_name=_("file"))
+    task = models.ForeignKey(SyncProgressTask, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("task"))
+    data_domain = models.CharField(max_length=20, choices=DataDomain.choices, verbose_name=_("data domain"))
+    platform_code = models.CharField(max_length=20, verbose_name=_("platform code"))
+    shop_id = models.CharField(max_length=100, verbose_name=_("shop id"))
+    granularity = models.CharField(max_length=20, verbose_name=_("granularity"))
+    synced_at = models.DateTimeField(help_text=_("The time the sync stamped on every row it wrote"),
+        verbose_name=_("synced at"))
+    after_id = models.BigIntegerField(help_text=_("Rows it inserted have ids above this"), verbose_name=_("after id"))
+    last_id = models.BigIntegerField(help_text=_("... and at most this"), verbose_name=_("last id"))
+    rows_inserted = models.PositiveIntegerField(default=0, verbose_name=_("rows inserted"))
+    rows_updated = models.PositiveIntegerField(default=0, verbose_name=_("rows updated"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    rolled_back_at = models.DateTimeField(null=True, blank=True, verbose_name=_("rolled back at"))
+
+    class Meta:
+        verbose_name = _("change set")
+        verbose_name_plural = _("change sets")
+        indexes = [models.Index(fields=["file", "created_at"]), models.Index(fields=["created_at"])]
+
+    def __str__(self):
+        return f"{self.file_id}@{self.synced_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PreviousRow(models.Model):
+    """A fact row as it was before a change set updated it: every column, as PostgreSQL's to_jsonb gives
+    it, so that jsonb_populate_record restores it exactly."""
+
+    change_set = models.ForeignKey(ChangeSet, on_delete=models.CASCADE, related_name="previous_rows",
+        verbose_name=_("change set"))
+    row_id = models.BigIntegerField(verbose_name=_("row id"))
+    snapshot = models.JSONField(help_text=_("Every column of the row as it was"), verbose_name=_("snapshot"))
+
+    class Meta:
+        verbose_name = _("previous row")
+        verbose_name_plural = _("previous rows")
+        indexes = [models.Index(fields=["change_set", "row_id"])]
 
 
 class DataQualityRecord(models.Model):

@@ -13,6 +13,7 @@ from sync.services.catalog import catalog_scan
 from sync.services.dispatch import sync_tasks_dispatch_deferred, sync_tasks_recover_stalled
 from sync.services.images import product_images_extract
 from sync.services.quota import quota_reconcile
+from sync.services.rollback import change_sets_prune
 from sync.services.task_lifecycle import sync_tasks_cleanup
 from sync.services.task_run import sync_task_run
 
@@ -85,6 +86,12 @@ def dispatch_deferred(self):
 def recover_stalled(self):
     """Beat, every minute: tasks whose worker died go back to the queue."""
     return {"recovered": sync_tasks_recover_stalled()}
+
+
+@shared_task(bind=True)
+def prune_change_sets(self):
+    """Beat, daily: change sets past the retention are removed (their files can no longer be rolled back)."""
+    return {"removed": change_sets_prune(older_than_days=settings.ERP_CHANGE_SET_RETENTION_DAYS)}
 
 
 @shared_task(bind=True)

@@ -18,6 +18,7 @@ class AuditOperation(models.TextChoices):
     ACCOUNT_ENABLE = "account_enable", _("enable account")
     ACCOUNT_DISABLE = "account_disable", _("disable account")
     ROLE_CHANGE = "role_change", _("role change")
+    ROLLBACK = "rollback", _("roll back")
 
 
 class AuditRecord(AbstractLogEntry):

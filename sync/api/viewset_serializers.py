@@ -158,6 +158,17 @@ class CatalogFileSyncRequest(serializers.Serializer):
     options = SyncOptionsBody(required=False)
 
 
+class CatalogFileRollbackRequest(serializers.Serializer):
+    cascade = serializers.BooleanField(default=False, help_text=_(
+        "Also roll back the later files that wrote some of this file's rows, newest first"))
+
+
+class RollbackOutcomeSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.IntegerField(), help_text=_("Files rolled back, in order"))
+    rows_deleted = serializers.IntegerField(help_text=_("Rows the files had inserted, deleted"))
+    rows_restored = serializers.IntegerField(help_text=_("Rows the files had updated, put back as they were"))
+
+
 # --- Templates --------------------------------------------------------------------------------
 
 class FieldTemplateSerializer(serializers.ModelSerializer):

@@ -16,12 +16,14 @@ from erp.api.schema import ERRORS, enveloped, enveloped_page
 from sync.api import data_sync_views
 from sync.api.data_sync_serializers import RetryRequest, SubmissionSerializer
 from sync.api.filters import CatalogFileFilter, FieldTemplateFilter, StableOrderingFilter, SyncTaskFilter
-from sync.api.viewset_serializers import (QUARANTINE_SHOWN, CatalogFileDetailSerializer, CatalogFileSerializer,
-                                          CatalogFileSyncRequest, CatalogFileUploadRequest, FieldTemplateSerializer,
-                                          SyncTaskCreateRequest, SyncTaskDetailSerializer, SyncTaskSerializer)
+from sync.api.viewset_serializers import (QUARANTINE_SHOWN, CatalogFileDetailSerializer, CatalogFileRollbackRequest,
+                                          CatalogFileSerializer, CatalogFileSyncRequest, CatalogFileUploadRequest,
+                                          FieldTemplateSerializer, RollbackOutcomeSerializer, SyncTaskCreateRequest,
+                                          SyncTaskDetailSerializer, SyncTaskSerializer)
 from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FieldTemplate, SyncProgressTask, TaskStatus, TaskType
 from sync.selectors import task_queue_place, tasks_visible_to
+from sync.services.rollback import file_rollback
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_retry
 from sync.services.uploads import catalog_upload
 
@@ -114,6 +116,9 @@ class SyncTaskViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
                    **ERRORS(400, 401)}),
     sync=extend_schema(summary="Submit a sync task for this file", request=CatalogFileSyncRequest,
                        responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)}),
+    rollback=extend_schema(summary="Staff: restore the fact tables to what they were before this file",
+                           request=CatalogFileRollbackRequest,
+                           responses={200: enveloped(RollbackOutcomeSerializer), **ERRORS(400, 401, 403, 404, 409)}),
 )
 @extend_schema(tags=["catalog-files"])
 class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -152,6 +157,15 @@ class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet
         data = {"file_id": file.pk, "priority": params.validated_data["priority"], **options}
         return data_sync_views.submit_and_respond(user=request.user, task_type=TaskType.SINGLE_FILE, data=data,
                                              file_ids=[file.pk])
+
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
+    def rollback(self, request, pk):
+        file = self.get_object()
+        params = CatalogFileRollbackRequest(data=request.data)
+        params.is_valid(raise_exception=True)
+        outcome = file_rollback(file_id=file.pk, cascade=params.validated_data["cascade"])
+        return respond(RollbackOutcomeSerializer(outcome.as_dict()).data,
+                       message=_("Rolled back %(count)d file(s).") % {"count": len(outcome.files)})
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):

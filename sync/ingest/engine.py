@@ -25,7 +25,7 @@ from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
 from sync.ingest.rows import SKIP_DUPLICATE, PreparedBatch, RowPlan, number_fields, prepare_batch, prepare_files
 from sync.ingest.unmapped import FILE
 from sync.ingest.unmapped import unmapped_batch, unmapped_forget, unmapped_store
-from sync.ingest.upsert import UpsertOutcome, fact_sink, insert_rows
+from sync.ingest.upsert import UpsertOutcome, WritesOverlap, fact_sink, insert_rows
 from sync.ingest.workbooks import NumberColumns
 from sync.models import (FACT_MODELS, CatalogFile, FieldTemplate, FileStatus, PlatformAccount, QuarantinedRow,
                          SyncProgressTask, UnmappedCells)
@@ -328,6 +328,11 @@ def files_sync_together(*, files: list[CatalogFile], task: SyncProgressTask | No
             _write_together(files, entries, task)
     except TRANSIENT_ERRORS:
         raise
+    except WritesOverlap as exc:
+        logger.info("task %s: %s: each is written on its own, with its own change set", task and task.task_id, exc)
+        for entry in entries:
+            entry.group = None
+        return None
     except Exception:  # noqa: BLE001 - each file is synced alone next, and fails alone if it must
         logger.exception("task %s: %d files written together failed; each is written on its own",
                          task and task.task_id, len(files))
@@ -351,7 +356,7 @@ def _write_together(files: list[CatalogFile], entries: list[FileAhead], task):
             unmapped_forget(file_id=file.pk)
     plan, first = entries[0].plan, files[0]
     place = {"platform_code": first.platform_code, "shop_id": first.shop_id, "granularity": first.granularity}
-    sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=first.pk)
+    sink = fact_sink(plan.model, plan.db_columns, place=place, file_ids=[f.pk for f in files], task_id=task and task.pk)
     written = sink.add_files([entry.batch.good for entry in entries])
     sink.finish()
     UnmappedCells.objects.bulk_create(
@@ -397,7 +402,7 @@ def _write(file, task, options, progress, batches: Iterable[PreparedBatch], plan
         QuarantinedRow.objects.filter(file=file).delete()
         unmapped_forget(file_id=file.pk)
     place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
-    sink = fact_sink(plan.model, plan.db_columns, place=place, file_id=file.pk)
+    sink = fact_sink(plan.model, plan.db_columns, place=place, file_ids=[file.pk], task_id=task and task.pk)
     for batch in batches:
         if batch.quarantined and not options.allow_quarantine:
             row, _, why = batch.quarantined[0]

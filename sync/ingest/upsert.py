@@ -16,12 +16,19 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from sync.errors import FileRejected
+from sync.ingest.change_sets import change_sets_record
 from sync.ingest.unmapped import FILE
 from sync.models import CatalogFile, FactBase
 
 COPY_CHUNK_ROWS = 20_000
+CATALOG = connection.ops.quote_name(CatalogFile._meta.db_table)
 NULL = r"\N"
 _CSV_OPTIONS = {"include_header": False, "null_value": NULL, "datetime_format": "%Y-%m-%d %H:%M:%S%.6f+00"}
+
+
+class WritesOverlap(Exception):
+    """Files offered to add_files write some row more than once: written together, the table would see
+    only the last write, and the earlier file's change set could not undo its own (they go one by one)."""
 
 
 @dataclass
@@ -35,10 +42,13 @@ class UpsertOutcome:
         return self.staged - self.written
 
 
-def fact_sink(model: type[FactBase], columns: list[str], *, place: dict, file_id: int):
-    """`columns`: what each frame added holds besides its `row_hash` (rows.prepare_batch hashes the rows)."""
+def fact_sink(model: type[FactBase], columns: list[str], *, place: dict, file_ids: list[int],
+              task_id: int | None = None):
+    """`columns`: what each frame added holds besides its `row_hash` (rows.prepare_batch hashes the rows);
+    `file_ids`: the files whose rows it writes, held in the catalog until the transaction ends. On
+    PostgreSQL each of them that writes rows leaves a change set (sync.ingest.change_sets)."""
     sink = PostgresSink if connection.vendor == "postgresql" else SqliteSink
-    return sink(model, columns, place, file_id)
+    return sink(model, columns, place, file_ids, task_id)
 
 
 def with_extra_json(frame: pl.DataFrame) -> pl.DataFrame:
@@ -48,26 +58,45 @@ def with_extra_json(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("extra").struct.json_encode())
 
 
+def write_begin(cursor, model: type[FactBase], place: dict, file_ids: list[int]) -> int:
+    """In one statement: syncs and rollbacks of one place (platform, shop, granularity) of a fact table
+    take turns (an advisory lock held until the transaction ends); the catalog rows of `file_ids` are
+    held FOR KEY SHARE (what a foreign key's check takes for each row), so no file is deleted under its
+    rows. Returns an id drawn from the table's sequence after the lock: every row inserted under it gets
+    a higher one (change sets rely on it)."""
+    lock = ":".join([model._meta.db_table, *map(str, place.values())])
+    cursor.execute(
+        f"SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)), nextval(pg_get_serial_sequence(%s, 'id')), "
+        f"ARRAY(SELECT id FROM {CATALOG} WHERE id = ANY(%s::bigint[]) FOR KEY SHARE)",
+        [lock, model._meta.db_table, file_ids])
+    _, after_id, held = cursor.fetchone()
+    _sources_check(file_ids, held)
+    return after_id
+
+
 def sources_hold(file_ids: list[int]):
-    """The catalog rows of the files a sync writes rows for, held until it commits (on PostgreSQL FOR KEY
-    SHARE, the lock a foreign key's check takes for each row): no file can be deleted under its rows."""
-    table = connection.ops.quote_name(CatalogFile._meta.db_table)
-    held = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
-    wanted = set(file_ids)
+    """The embedded default's check that the files a sync writes rows for are still catalogued (SQLite
+    locks the whole database for the writing transaction)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(wanted))}){held}", list(wanted))
-        found = {row[0] for row in cursor.fetchall()}
-    if missing := sorted(wanted - found):
+        cursor.execute(f"SELECT id FROM {CATALOG} WHERE id IN ({', '.join(['%s'] * len(file_ids))})", file_ids)
+        _sources_check(file_ids, [row[0] for row in cursor.fetchall()])
+
+
+def _sources_check(file_ids: list[int], held: list[int]):
+    if missing := sorted(set(file_ids) - set(held)):
         raise FileRejected(f"file {', '.join(map(str, missing))} was removed from the catalog during its sync",
                            code="file_removed")
 
 
 class _Sink:
-    def __init__(self, model: type[FactBase], columns: list[str], place: dict, file_id: int):
+    def __init__(self, model: type[FactBase], columns: list[str], place: dict, file_ids: list[int],
+                 task_id: int | None):
         quote = connection.ops.quote_name
         self.model = model
         self.place = place  # platform_code, shop_id, granularity of every row
-        self.file_id = file_id
+        self.file_id = file_ids[0]  # the file whose rows add() writes
+        self.file_ids = file_ids
+        self.task_id = task_id
         self.key_names = list(model.natural_key_fields())
         self.names = [*columns, "row_hash"]
         self.table = quote(model._meta.db_table)
@@ -76,7 +105,6 @@ class _Sink:
         self.staged = self.superseded = self.written = 0
         self.seen_keys: pl.DataFrame | None = None
         self.first_keys: pl.DataFrame | None = None
-        sources_hold([file_id])
 
     def _repeated_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Keys of this batch that an earlier batch already wrote (each batch is unique in itself).
@@ -106,16 +134,15 @@ class _Sink:
 
 
 class PostgresSink(_Sink):
-    def __init__(self, model, columns, place, file_id):
-        super().__init__(model, columns, place, file_id)
+    def __init__(self, model, columns, place, file_ids, task_id):
+        super().__init__(model, columns, place, file_ids, task_id)
         self.stage = connection.ops.quote_name(f"stage_{model._meta.db_table}")
         self.synced_at = timezone.now()
         self.existing: pl.DataFrame | None = None
         self.fetched_dates: set = set()
         self.staging = False
         with connection.cursor() as cursor:
-            lock = ":".join([model._meta.db_table, *map(str, place.values())])
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [lock])
+            self.after_id = write_begin(cursor, model, place, file_ids)
 
     def _stage_create(self, cursor):
         """The staging table for changed rows, made when the first one turns up: a file of new rows
@@ -153,11 +180,12 @@ class PostgresSink(_Sink):
         or an earlier file's: what a key holds after a row is that row's hash, written or not); a key
         keeps the last row that wrote it, so a row a later file found unchanged keeps its lineage."""
         every = pl.concat([frame.with_columns(pl.lit(i, dtype=pl.UInt32).alias(FILE)) for i, frame in enumerate(frames)])
-        sources_hold(every["source_file_id"].unique().to_list())
         with connection.cursor() as cursor:
             compared = every.join(self._existing(cursor, every), on=self.key_names, how="left", maintain_order="left")
             before = pl.coalesce(pl.col("row_hash").shift(1).over(self.key_names), pl.col("_old_hash"))
             compared = compared.with_columns(_writes=before.is_null() | (before != pl.col("row_hash")))
+            if compared.filter("_writes").select(self.key_names).is_duplicated().any():
+                raise WritesOverlap(f"{len(frames)} files write the same rows")
             final = compared.filter("_writes").unique(subset=self.key_names, keep="last", maintain_order=True)
             new, changed = final.filter(pl.col("_exists").is_null()), final.filter(pl.col("_exists"))
             self._copy(cursor, self.table, new.with_columns(synced_at=pl.lit(self.synced_at)),
@@ -209,10 +237,12 @@ class PostgresSink(_Sink):
 
     def finish(self) -> UpsertOutcome:
         outcome = UpsertOutcome(staged=self.staged, superseded=self.superseded, written=self.written)
-        if not self.staging:
-            return outcome
-        cols = ", ".join(self.columns)
         with connection.cursor() as cursor:
+            if self.written:
+                change_sets_record(cursor, self)
+            if not self.staging:
+                return outcome
+            cols = ", ".join(self.columns)
             cursor.execute(
                 f"INSERT INTO {self.table} ({cols}, synced_at) SELECT {cols}, %s FROM {self.stage} "
                 f"ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {self._assignments('EXCLUDED')}",
@@ -223,8 +253,9 @@ class PostgresSink(_Sink):
 
 
 class SqliteSink(_Sink):
-    def __init__(self, model, columns, place, file_id):
-        super().__init__(model, columns, place, file_id)
+    def __init__(self, model, columns, place, file_ids, task_id):
+        super().__init__(model, columns, place, file_ids, task_id)
+        sources_hold(file_ids)
         self.frames: list[pl.DataFrame] = []
 
     def add(self, frame: pl.DataFrame):

@@ -11,6 +11,7 @@ from sync.models import CatalogFile, FileStatus, OrderLine, QuarantinedRow, Sync
 from sync.services.catalog import catalog_scan
 from tests.factories import CatalogFileFactory, TaskFactory
 from tests.sync.guard_files import inbox_path
+from tests.sync.test_written_together import overlapping_exports
 
 pytestmark = pytest.mark.django_db
 TASKS = reverse("admin:sync_syncprogresstask_changelist")
@@ -202,3 +203,19 @@ def test_a_fact_rows_page_shows_the_unmapped_cells_its_lineage_leads_to(operator
 
     assert response.status_code == 200
     assert "Gift Wrap Note" in response.content.decode() and "ribbon please" in response.content.decode()
+
+
+def test_roll_back_selected_files_goes_newest_first_so_the_earlier_file_is_not_refused(operator_client, templates,
+                                                                                      inbox, tmp_path):
+    first, _, changes, _ = overlapping_exports(inbox, tmp_path)
+    for file_id in (first, changes):
+        file_sync(file=CatalogFile.objects.get(pk=file_id))
+
+    selected = CatalogFile.objects.filter(pk__in=[first, changes])
+    level, text = run_action(operator_client, FILES, "roll_back_selected", selected)
+
+    assert level == messages.SUCCESS, text
+    assert text.startswith("Rolled back: 2, refused: 0.")
+    assert not OrderLine.objects.exists()
+    assert set(CatalogFile.objects.filter(pk__in=[first, changes]).values_list("status", flat=True)) == {
+        FileStatus.ROLLED_BACK}

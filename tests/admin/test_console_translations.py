@@ -98,6 +98,9 @@ def a_row_of_everything(operator, templates):
              "business_date": datetime.date(2025, 1, 1), "source_file": file, "source_row": 2,
              "synced_at": timezone.now()}
     sync_models.OrderLine.objects.create(**place, order_id="1", line_key="a")
+    sync_models.ChangeSet.objects.create(file=file, task=task, data_domain="orders", platform_code="shopee",
+                                         shop_id="shop001", granularity="daily", synced_at=place["synced_at"],
+                                         after_id=0, last_id=1, rows_inserted=1)
     sync_models.ProductPerformance.objects.create(**place, item_id="1")
     sync_models.TrafficDaily.objects.create(**place)
     sync_models.InventorySnapshot.objects.create(**place, sku="a")

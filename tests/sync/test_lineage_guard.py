@@ -42,7 +42,7 @@ def test_a_file_without_fact_rows_can_be_deleted(synced_file):
 def test_a_sync_holds_its_file_until_it_commits(inbox, tmp_path):
     (file_id,) = shops_of_orders(inbox, 1, rows=5, tmp_path=tmp_path)
     with transaction.atomic():
-        fact_sink(OrderLine, [], place=PLACE, file_id=file_id)
+        fact_sink(OrderLine, [], place=PLACE, file_ids=[file_id])
         with psycopg.connect(worker_env()["DATABASE_URL"], autocommit=True) as other:
             other.execute("SET lock_timeout = '200ms'")
             with pytest.raises(psycopg.errors.LockNotAvailable):
@@ -54,4 +54,4 @@ def test_a_sync_of_a_file_removed_from_the_catalog_is_refused(inbox, tmp_path):
     (file_id,) = shops_of_orders(inbox, 1, rows=5, tmp_path=tmp_path)
     CatalogFile.objects.filter(pk=file_id).delete()
     with pytest.raises(FileRejected, match=f"file {file_id} was removed from the catalog"), transaction.atomic():
-        fact_sink(OrderLine, [], place=PLACE, file_id=file_id)
+        fact_sink(OrderLine, [], place=PLACE, file_ids=[file_id])
