@@ -61,20 +61,23 @@ def file_rollback(*, file_id: int, cascade: bool = False) -> RollbackOutcome:
     return outcome
 
 
-def _file_roll_back(file_id: int, cascade: bool, outcome: RollbackOutcome):
+def _file_roll_back(file_id: int, cascade: bool, outcome: RollbackOutcome, rolling: frozenset = frozenset()):
+    """`rolling`: the files a cascade is in the middle of rolling back (not later files of their own)."""
+    rolling = rolling | {file_id}
     for change_set in ChangeSet.objects.filter(file_id=file_id, rolled_back_at__isnull=True).order_by("-id"):
         change_set.refresh_from_db(fields=["rolled_back_at"])
         if change_set.rolled_back_at:  # undone already, by a cascade that came back to this file
             continue
-        later = _later_files(change_set)
+        later = [pk for pk in _later_files(change_set) if pk not in rolling]
         if later and not cascade:
             names = dict(CatalogFile.objects.filter(pk__in=later).values_list("pk", "path"))
             raise RollbackRefused(
-                _("File %(id)d: later files wrote some of its rows: %(files)s.") % {
+                _("File %(id)d: later files wrote or found unchanged some of its rows: %(files)s.") % {
                     "id": file_id, "files": ", ".join(f"{pk} ({names.get(pk, '?')})" for pk in later)},
                 detail={"later_files": [{"file_id": pk, "path": names.get(pk, "")} for pk in later]})
         for later_file in later:
-            _file_roll_back(later_file, cascade, outcome)
+            if later_file not in outcome.files:
+                _file_roll_back(later_file, cascade, outcome, rolling)
         _undo(change_set, outcome)
     if file_id not in outcome.files:
         _file_reset(file_id)
@@ -82,16 +85,32 @@ def _file_roll_back(file_id: int, cascade: bool, outcome: RollbackOutcome):
 
 
 def _later_files(change_set: ChangeSet) -> list[int]:
-    """Files (newest change first) that wrote rows this change set wrote, since it did."""
+    """Files, newest first, whose sync since this change set rests on some of its rows: those that wrote
+    over them (their lineage says so), and those of the same place and dates that found rows unchanged
+    (a row found unchanged keeps the lineage of the file that wrote it, so which ones is not known)."""
     table, touched, params = change_set_sql(change_set)
     with connection.cursor() as cursor:
         write_begin(cursor, FACT_MODELS[change_set.data_domain], _place(change_set), file_ids=[])
         cursor.execute(
             f"SELECT DISTINCT t.source_file_id FROM {table} t WHERE ({touched}) "
             f"AND (t.source_file_id <> %(file)s OR t.synced_at <> %(synced_at)s)", params)
-        files = [row[0] for row in cursor.fetchall()]
-    newest = {cs.file_id: cs.id for cs in ChangeSet.objects.filter(file_id__in=files, rolled_back_at__isnull=True)}
-    return sorted(files, key=lambda pk: newest.get(pk, 0), reverse=True)
+        writers = {row[0] for row in cursor.fetchall()}
+        cursor.execute(f"SELECT min(t.business_date), max(t.business_date) FROM {table} t WHERE {touched}", params)
+        first_date, last_date = cursor.fetchone()
+    later = writers | _confirming_files(change_set, first_date, last_date)
+    newest = dict(CatalogFile.objects.filter(pk__in=later).values_list("pk", "last_synced_at"))
+    return sorted(later, key=lambda pk: (newest.get(pk) is not None, newest.get(pk)), reverse=True)
+
+
+def _confirming_files(change_set: ChangeSet, first_date, last_date) -> set[int]:
+    if first_date is None:
+        return set()
+    candidates = CatalogFile.objects.filter(
+        platform_code=change_set.platform_code, shop_id=change_set.shop_id, data_domain=change_set.data_domain,
+        granularity=change_set.granularity, last_synced_at__gt=change_set.synced_at,
+    ).exclude(pk=change_set.file_id).exclude(status=FileStatus.ROLLED_BACK)
+    candidates = candidates.exclude(period_end__lt=first_date).exclude(period_start__gt=last_date)
+    return {pk for pk, result in candidates.values_list("pk", "last_result") if (result or {}).get("rows_unchanged")}
 
 
 def _undo(change_set: ChangeSet, outcome: RollbackOutcome):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from sync.ingest.engine import file_sync
 from sync.models import CatalogFile, ChangeSet, FileStatus, OrderLine, QuarantinedRow, TaskType, UnmappedCells
 from sync.services import task_run
+from sync.services.catalog import catalog_scan
 from sync.services.rollback import NothingToRollBack, RollbackRefused, file_rollback
 from sync.services.task_lifecycle import sync_task_create
 from sync.tasks import prune_change_sets
@@ -64,7 +65,7 @@ def test_the_earlier_file_is_refused_naming_the_later_one_unless_cascaded(export
     synced(first)
     after_changes = synced(changes)
 
-    with pytest.raises(RollbackRefused, match=f"later files wrote some of its rows: {changes} ") as refused:
+    with pytest.raises(RollbackRefused, match=f"later files wrote or found unchanged some of its rows: {changes} ") as refused:
         file_rollback(file_id=first)
     assert refused.value.detail["later_files"][0]["file_id"] == changes
     assert snapshot() == after_changes  # nothing undone
@@ -113,8 +114,10 @@ def test_files_written_together_each_keep_their_own_change_set(exports, monkeypa
 
     change_sets = ChangeSet.objects.filter(file_id__in=[second, changes])
     assert change_sets.count() == 2 and len({cs.synced_at for cs in change_sets}) == 1  # one write for both
-    file_rollback(file_id=second)  # its rows: no later file wrote over them
+    with pytest.raises(RollbackRefused, match=f": {changes} "):
+        file_rollback(file_id=second)  # the later file found a row of it unchanged
     file_rollback(file_id=changes)
+    file_rollback(file_id=second)
     assert snapshot() == after_first
 
 
@@ -144,3 +147,24 @@ def test_change_sets_past_the_retention_are_pruned_and_their_file_can_no_longer_
     assert list(ChangeSet.objects.values_list("file_id", flat=True)) == [second]
     with pytest.raises(NothingToRollBack):
         file_rollback(file_id=first)
+
+
+def test_a_later_file_that_found_its_rows_unchanged_is_named_and_rolled_back_with_it(exports, inbox):
+    # given: the first export, then a copy of it (another file, the same rows): the copy writes nothing,
+    # and its rows keep the first file's lineage
+    first, *_ = exports
+    before = snapshot()
+    synced(first)
+    original = CatalogFile.objects.get(pk=first)
+    copy = inbox / original.path.replace(".txt", " (copy).txt")
+    copy.write_bytes((inbox / original.path).read_bytes() + b"\r\n")  # other bytes, the same rows
+    catalog_scan(inbox=inbox)
+    copy_file = CatalogFile.objects.get(path__endswith="(copy).txt")
+    assert file_sync(file=copy_file).rows_unchanged > 0
+
+    # then: rolling back the first would take the copy's rows away too: refused naming it, or cascaded
+    with pytest.raises(RollbackRefused, match=f": {copy_file.pk} "):
+        file_rollback(file_id=first)
+    assert file_rollback(file_id=first, cascade=True).files == [copy_file.pk, first]
+    assert snapshot() == before
+    assert CatalogFile.objects.get(pk=copy_file.pk).status == FileStatus.ROLLED_BACK
