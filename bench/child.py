@@ -61,12 +61,7 @@ def _peak_rss_mb() -> float:
 def child_sync(file_id: int, *, profile: bool, without_unmapped: bool = False) -> dict:
     """In the child: Django up, then time file_sync on one catalogued file (optionally under cProfile;
     `without_unmapped`: the unmapped cells left out, to measure what keeping them costs)."""
-    import django
-
-    from bench.environment import environment_configure
-
-    environment_configure()
-    django.setup()
+    _django_up()
     if without_unmapped:
         _unmapped_cells_left_out()
     from sync.ingest.engine import file_sync
@@ -88,17 +83,31 @@ def child_sync(file_id: int, *, profile: bool, without_unmapped: bool = False) -
 
 def child_rollback(file_id: int) -> dict:
     """In the child: Django up, then time rolling back one synced file (its change sets)."""
+    _django_up()
+    from sync.services.rollback import file_rollback
+
+    started = time.perf_counter()
+    outcome = file_rollback(file_id=file_id)
+    return {"seconds": time.perf_counter() - started, "outcome": outcome.as_dict()}
+
+
+def child_preview(file_id: int) -> dict:
+    """In the child: Django up, then time a preview of one file (its whole sync, undone)."""
+    _django_up()
+    from sync.services.previews import file_preview
+
+    started = time.perf_counter()
+    preview = file_preview(file_id=file_id)
+    return {"seconds": time.perf_counter() - started, "rows_new": preview.rows_new}
+
+
+def _django_up():
     import django
 
     from bench.environment import environment_configure
 
     environment_configure()
     django.setup()
-    from sync.services.rollback import file_rollback
-
-    started = time.perf_counter()
-    outcome = file_rollback(file_id=file_id)
-    return {"seconds": time.perf_counter() - started, "outcome": outcome.as_dict()}
 
 
 def _unmapped_cells_left_out():

@@ -6,6 +6,7 @@
               peak RSS, counts (checked against the generator's manifest).
 2. RE-SYNC    the same unchanged file again: seconds vs the first sync, rows_written (must be 0).
    ROLLBACK   then the file rolled back (issue 17): seconds vs its first sync, rows deleted (all it wrote).
+   PREVIEW    before each first sync, a preview of it (the whole sync, undone): seconds vs the first sync.
    UNMAPPED   the same first sync with the file's ~40 unmapped columns left out (read, not kept): what
               keeping every unmapped cell costs, in time and peak RSS.
 3. FLOOR      python-calamine + COPY + one INSERT ... ON CONFLICT writing the same rows bare (bench/floor.py).
@@ -33,7 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench import report  # noqa: E402
-from bench.child import ChildFailed, child_emit, child_floor, child_rollback, child_run, child_sync  # noqa: E402
+from bench.child import (  # noqa: E402
+    ChildFailed,
+    child_emit,
+    child_floor,
+    child_preview,
+    child_rollback,
+    child_run,
+    child_sync,
+)
 from bench.environment import (  # noqa: E402
     CachedFile,
     catalog_fresh,
@@ -59,6 +68,7 @@ TARGET_UNMAPPED_COST = 1.10  # first sync keeping the unmapped cells over leavin
 TARGET_CSV_RSS_MB = 300  # peak RSS of the big csv, at most
 TARGET_OURS_VS_IMPORT_EXPORT = 40.0  # ours rows/s over django-import-export rows/s, at least
 TARGET_ROLLBACK_VS_FIRST = 1.0  # rolling the file back over its first sync, seconds, at most
+TARGET_PREVIEW_VS_FIRST = 1.2  # previewing the first sync over the first sync, seconds, at most
 OK_STATUSES = ("ingested", "partial")
 COUNTED = ("ingested", "quarantined", "skipped")
 
@@ -97,6 +107,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--child-sync", type=int, metavar="FILE_ID", help=argparse.SUPPRESS)
     parser.add_argument("--child-floor", type=Path, metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--child-rollback", type=int, metavar="FILE_ID", help=argparse.SUPPRESS)
+    parser.add_argument("--child-preview", type=int, metavar="FILE_ID", help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--without-unmapped", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -127,13 +138,17 @@ def sync_print(label: str, run: SyncRun) -> None:
           flush=True)
 
 
-def measure_xlsx(xlsx: CachedFile, repeat: int) -> tuple[SyncRun, SyncRun, dict, SyncRun, dict]:
-    """Per round: our first sync into empty tables, a re-sync of the same unchanged file, its rollback,
-    the first sync with the unmapped cells left out, and the floor. Rounds interleave them, so a slow
-    spell of the machine or the database hits all alike; the fastest of each counts."""
-    firsts, agains, rollbacks, narrows, floors = [], [], [], [], []
+def measure_xlsx(xlsx: CachedFile, repeat: int) -> tuple[SyncRun, SyncRun, dict, dict, SyncRun, dict]:
+    """Per round: a preview of our first sync, the first sync into empty tables, a re-sync of the same
+    unchanged file, its rollback, the first sync with the unmapped cells left out, and the floor. Rounds
+    interleave them, so a slow spell of the machine or the database hits all alike; the fastest of each
+    counts."""
+    firsts, agains, previews, rollbacks, narrows, floors = [], [], [], [], [], []
     for attempt in range(1, repeat + 1):
         file_id = catalog_fresh(xlsx)
+        previews.append(child_run("--child-preview", str(file_id)))
+        print(f"  PREVIEW #{attempt}: {report.secs(previews[-1]['seconds'])}, {previews[-1]['rows_new']:,} rows new",
+              flush=True)
         firsts.append(sync_in_child(file_id))
         sync_print(f"OURS first sync #{attempt}", firsts[-1])
         agains.append(sync_in_child(file_id))
@@ -144,8 +159,8 @@ def measure_xlsx(xlsx: CachedFile, repeat: int) -> tuple[SyncRun, SyncRun, dict,
         sync_print(f"UNMAPPED LEFT OUT #{attempt}", narrows[-1])
         floors.append(floor_once(xlsx, attempt))
     return (fastest(firsts, "OURS first sync"), fastest(agains, "RE-SYNC"),
-            fastest(rollbacks, "ROLLBACK", seconds_of=_seconds), fastest(narrows, "UNMAPPED LEFT OUT"),
-            fastest(floors, "FLOOR", seconds_of=_seconds))
+            fastest(previews, "PREVIEW", seconds_of=_seconds), fastest(rollbacks, "ROLLBACK", seconds_of=_seconds),
+            fastest(narrows, "UNMAPPED LEFT OUT"), fastest(floors, "FLOOR", seconds_of=_seconds))
 
 
 def _seconds(measured: dict) -> float:
@@ -226,10 +241,15 @@ def unmapped_figures(first: SyncRun, narrow: SyncRun) -> list[Figure]:
     ]
 
 
-def rollback_figures(first: SyncRun, rollback: dict) -> list[Figure]:
+def preview_and_rollback_figures(first: SyncRun, preview: dict, rollback: dict) -> list[Figure]:
     ratio = rollback["seconds"] / first.seconds
     deleted = rollback["outcome"]["rows_deleted"]
+    previewed = preview["seconds"] / first.seconds
     return [
+        Figure("preview seconds (the first sync)", report.secs(preview["seconds"]), "first " + report.secs(first.seconds),
+               report.ratio(previewed), f"<= {TARGET_PREVIEW_VS_FIRST:.1f}x", previewed <= TARGET_PREVIEW_VS_FIRST),
+        Figure("preview rows new", f"{preview['rows_new']:,}", f"written {first.result['rows_written']:,}", "",
+               "= written", preview["rows_new"] == first.result["rows_written"]),
         Figure("rollback seconds (the first sync)", report.secs(rollback["seconds"]), "first " + report.secs(first.seconds),
                report.ratio(ratio), f"<= {TARGET_ROLLBACK_VS_FIRST:.1f}x", ratio <= TARGET_ROLLBACK_VS_FIRST),
         Figure("rollback rows deleted", f"{deleted:,}", f"written {first.result['rows_written']:,}", "",
@@ -287,6 +307,8 @@ def run_child(args: argparse.Namespace) -> None:
         child_emit(child_sync(args.child_sync, profile=args.profile, without_unmapped=args.without_unmapped))
     elif args.child_rollback is not None:
         child_emit(child_rollback(args.child_rollback))
+    elif args.child_preview is not None:
+        child_emit(child_preview(args.child_preview))
     else:
         child_emit(child_floor(args.child_floor))
 
@@ -300,11 +322,11 @@ def run_bench(args: argparse.Namespace) -> None:
         print(f"  created database {url}")
     xlsx = demo_file_cached(XLSX_KEY, args.rows, args.seed)
     django_setup()
-    first, again, rollback, narrow, floor = measure_xlsx(xlsx, args.repeat)
+    first, again, preview, rollback, narrow, floor = measure_xlsx(xlsx, args.repeat)
     ie = measure_import_export()
     profiled = measure_profile(xlsx)
-    figures = (xlsx_figures(args.rows, first, again, floor, ie, xlsx.expected) + rollback_figures(first, rollback)
-               + unmapped_figures(first, narrow))
+    figures = (xlsx_figures(args.rows, first, again, floor, ie, xlsx.expected)
+               + preview_and_rollback_figures(first, preview, rollback) + unmapped_figures(first, narrow))
     if args.csv_rows:
         figures += csv_figures(measure_csv_scale(args.seed, args.csv_rows), args.csv_rows)
     report.table_print(figures)
@@ -316,7 +338,8 @@ def run_bench(args: argparse.Namespace) -> None:
 
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
-    if args.child_sync is not None or args.child_floor is not None or args.child_rollback is not None:
+    children = (args.child_sync, args.child_floor, args.child_rollback, args.child_preview)
+    if any(child is not None for child in children):
         run_child(args)
     else:
         try:

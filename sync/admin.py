@@ -16,6 +16,7 @@ from sync.ingest.engine import SyncOptions
 from sync.ingest.unmapped import unmapped_cells_of
 from sync.models import FileStatus, TaskStatus, TaskType
 from sync.services.file_runs import BUSY_FILE_STATUSES
+from sync.services.previews import file_preview, preview_approve
 from sync.services.rollback import file_rollback
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_create, sync_task_retry
 
@@ -27,6 +28,7 @@ ADMIN_SYNC_PRIORITY = 5
 STATUS_COLOURS = {
     "pending": "#777", "queued": "#777", "processing": "#2a6ebb", "completed": "#2e7d32", "ingested": "#2e7d32",
     "partial": "#9e7700", "skipped": "#777", "failed": "#c62828", "cancelled": "#ef6c00", "rolled_back": "#6a1b9a",
+    "approved": "#2e7d32", "stale": "#777",
 }
 FILE_STATUS_LABELS = dict(FileStatus.choices)
 RESULT_COLUMNS = (_("file"), _("status"), _("template"), _("rows read"), _("ingested"), _("quarantined"),
@@ -245,7 +247,7 @@ class CatalogFileAdmin(ReadOnlyAdmin):
     list_filter = ("status", "platform_code", "data_domain", "granularity")
     search_fields = ("path", "file_name", "shop_id", "sha256")
     date_hierarchy = "first_seen_at"
-    actions = ("sync_selected", "roll_back_selected")
+    actions = ("sync_selected", "preview_selected", "roll_back_selected")
     fieldsets = (
         (None, {"fields": ("path", "file_name", "status_label", "template", "duplicate_of")}),
         (_("Classification"), {"fields": ("platform_code", "shop_id", "data_domain", "granularity",
@@ -275,6 +277,18 @@ class CatalogFileAdmin(ReadOnlyAdmin):
     @admin.display(description=_("last result"))
     def last_result_json(self, file):
         return pretty_json(file.last_result)
+
+    @admin.action(description=_("Preview selected files"), permissions=["sync"])
+    def preview_selected(self, request, queryset):
+        lines = []
+        for file in queryset.order_by("pk"):
+            preview = file_preview(file_id=file.pk, user=request.user)
+            lines.append(format_html("{}: {}", change_link(preview, file.file_name), gettext(
+                "%(new)d new, %(changed)d changed, %(unchanged)d unchanged, %(quarantined)d quarantined") % {
+                "new": preview.rows_new, "changed": preview.rows_changed, "unchanged": preview.rows_unchanged,
+                "quarantined": preview.rows_quarantined}))
+        report(self, request, gettext("Previews stored (nothing written): %(count)d.") % {"count": len(lines)}, lines,
+               warn=False)
 
     def has_roll_back_permission(self, request):
         """Undoing a file's rows changes the company's data: staff with the change permission."""
@@ -348,6 +362,52 @@ class DataQualityRecordAdmin(ReadOnlyAdmin):
     list_filter = ("platform_code", "data_domain")
     search_fields = ("shop_id",)
     date_hierarchy = "business_date"
+
+
+@admin.register(models.SyncPreview)
+class SyncPreviewAdmin(ReadOnlyAdmin):
+    """What a file's sync would write; approving writes it unless the file or its rows changed since."""
+
+    list_display = ("file", "status_label", "rows_new", "rows_changed", "rows_unchanged", "rows_quarantined",
+                    "created_by", "created_at", "approved_at")
+    list_filter = ("status",)
+    list_select_related = ("file", "created_by")
+    search_fields = ("file__path",)
+    actions = ("approve_selected",)
+    fields = ("file", "status_label", ("rows_new", "rows_changed", "rows_unchanged", "rows_quarantined", "rows_skipped"),
+              ("first_date", "last_date"), "changes_json", "result_json", "created_by", "created_at", "approved_at")
+    readonly_fields = fieldset_names(((None, {"fields": fields}),))  # every field: previews are never edited
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.change_catalogfile")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, preview):
+        return status_badge(preview.status, preview.get_status_display())
+
+    @admin.display(description=_("changes"))
+    def changes_json(self, preview):
+        return pretty_json(preview.changes)
+
+    @admin.display(description=_("result"))
+    def result_json(self, preview):
+        return pretty_json(preview.result)
+
+    @admin.action(description=_("Approve selected previews"), permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        lines, counts = [], {"approved": 0, "refused": 0}
+        for preview in queryset.order_by("pk"):
+            try:
+                preview_approve(preview_id=preview.pk)
+            except ApplicationError as exc:
+                counts["refused"] += 1
+                lines.append(format_html("{}: {}", change_link(preview, str(preview)),
+                                         gettext("refused: %(reason)s") % {"reason": refusal(exc)}))
+                continue
+            counts["approved"] += 1
+            lines.append(format_html("{}: {}", change_link(preview, str(preview)), gettext("approved: the file is synced")))
+        summary = gettext("Approved: %(approved)d, refused: %(refused)d.") % counts
+        report(self, request, summary, lines, warn=bool(counts["refused"]))
 
 
 @admin.register(models.ChangeSet)

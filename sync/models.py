@@ -605,6 +605,47 @@ class PreviousRow(models.Model):
         indexes = [models.Index(fields=["change_set", "row_id"])]
 
 
+class PreviewStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    STALE = "stale", _("Stale")
+
+
+class SyncPreview(models.Model):
+    """A file's sync run to its end and undone (issue 17): what it would write, for an operator to look
+    at before approving it, which syncs the file for real unless the file or its rows changed since."""
+
+    file = models.ForeignKey(CatalogFile, on_delete=models.CASCADE, related_name="previews", verbose_name=_("file"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("created by"))
+    status = models.CharField(max_length=20, choices=PreviewStatus.choices, default=PreviewStatus.PENDING,
+        verbose_name=_("status"))
+    file_sha256 = models.CharField(max_length=64, help_text=_("The bytes previewed"), verbose_name=_("file sha256"))
+    rows_digest = models.CharField(max_length=64, blank=True,
+        help_text=_("What the table held for the file's place and dates when previewed"), verbose_name=_("rows digest"))
+    first_date = models.DateField(null=True, blank=True, verbose_name=_("first date"))
+    last_date = models.DateField(null=True, blank=True, verbose_name=_("last date"))
+    rows_new = models.PositiveIntegerField(default=0, verbose_name=_("rows new"))
+    rows_changed = models.PositiveIntegerField(default=0, verbose_name=_("rows changed"))
+    rows_unchanged = models.PositiveIntegerField(default=0, verbose_name=_("rows unchanged"))
+    rows_quarantined = models.PositiveIntegerField(default=0, verbose_name=_("rows quarantined"))
+    rows_skipped = models.PositiveIntegerField(default=0, verbose_name=_("rows skipped"))
+    changes = models.JSONField(default=list, blank=True,
+        help_text=_("A sample of the changed rows: each changed field before and after"), verbose_name=_("changes"))
+    result = models.JSONField(default=dict, blank=True,
+        help_text=_("The sync's result: decisions, reasons, missing and unmapped columns"), verbose_name=_("result"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
+
+    class Meta:
+        verbose_name = _("sync preview")
+        verbose_name_plural = _("sync previews")
+        indexes = [models.Index(fields=["file", "created_at"])]
+
+    def __str__(self):
+        return f"{self.file_id} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
 class DataQualityRecord(models.Model):
     """Completeness of one platform / shop / domain / date after a sync."""
 

@@ -8,6 +8,7 @@ router = DefaultRouter()
 router.register("sync-tasks", viewsets.SyncTaskViewSet, basename="sync-task")
 router.register("catalog-files", viewsets.CatalogFileViewSet, basename="catalog-file")
 router.register("templates", viewsets.FieldTemplateViewSet, basename="template")
+router.register("previews", viewsets.SyncPreviewViewSet, basename="preview")
 
 urlpatterns = [
     path("auth/token", TokenView.as_view(), name="auth-token"),

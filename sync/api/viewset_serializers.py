@@ -11,7 +11,8 @@ from rest_framework import serializers
 from sync.api.data_sync_serializers import MAX_BATCH_IDS, BatchSyncRequest, ProgressSerializer
 from sync.ingest.locales import validate_number_locale
 from sync.ingest.rows import DATE, DATETIME, DECIMAL, INT, PERCENT, TEXT
-from sync.models import CatalogFile, DataDomain, FieldTemplate, Granularity, Platform, QuarantinedRow, TaskType
+from sync.models import (CatalogFile, DataDomain, FieldTemplate, Granularity, Platform, QuarantinedRow, SyncPreview,
+                         TaskType)
 from sync.services.catalog import parse_period
 from sync.services.uploads import UploadRejected, upload_check
 
@@ -156,6 +157,15 @@ class CatalogFileSyncRequest(serializers.Serializer):
     priority = serializers.IntegerField(min_value=1, max_value=10, required=False, allow_null=True, default=None,
                                         help_text=_("1-10, 10 highest; default 5; capped by role"))
     options = SyncOptionsBody(required=False)
+
+
+class SyncPreviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SyncPreview
+        fields = ["id", "file", "status", "rows_new", "rows_changed", "rows_unchanged", "rows_quarantined",
+                  "rows_skipped", "changes", "result", "first_date", "last_date", "created_by", "created_at",
+                  "approved_at"]
+        read_only_fields = fields
 
 
 class CatalogFileRollbackRequest(serializers.Serializer):

@@ -19,10 +19,11 @@ from sync.api.filters import CatalogFileFilter, FieldTemplateFilter, StableOrder
 from sync.api.viewset_serializers import (QUARANTINE_SHOWN, CatalogFileDetailSerializer, CatalogFileRollbackRequest,
                                           CatalogFileSerializer, CatalogFileSyncRequest, CatalogFileUploadRequest,
                                           FieldTemplateSerializer, RollbackOutcomeSerializer, SyncTaskCreateRequest,
-                                          SyncTaskDetailSerializer, SyncTaskSerializer)
+                                          SyncPreviewSerializer, SyncTaskDetailSerializer, SyncTaskSerializer)
 from sync.ingest.engine import SyncOptions
-from sync.models import CatalogFile, FieldTemplate, SyncProgressTask, TaskStatus, TaskType
+from sync.models import CatalogFile, FieldTemplate, SyncPreview, SyncProgressTask, TaskStatus, TaskType
 from sync.selectors import task_queue_place, tasks_visible_to
+from sync.services.previews import file_preview, preview_approve
 from sync.services.rollback import file_rollback
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_retry
 from sync.services.uploads import catalog_upload
@@ -116,6 +117,8 @@ class SyncTaskViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
                    **ERRORS(400, 401)}),
     sync=extend_schema(summary="Submit a sync task for this file", request=CatalogFileSyncRequest,
                        responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)}),
+    preview=extend_schema(summary="Preview this file's sync: run it, write nothing, keep what it would write",
+                          request=None, responses={201: enveloped(SyncPreviewSerializer), **ERRORS(401, 404)}),
     rollback=extend_schema(summary="Staff: restore the fact tables to what they were before this file",
                            request=CatalogFileRollbackRequest,
                            responses={200: enveloped(RollbackOutcomeSerializer), **ERRORS(400, 401, 403, 404, 409)}),
@@ -158,6 +161,12 @@ class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet
         return data_sync_views.submit_and_respond(user=request.user, task_type=TaskType.SINGLE_FILE, data=data,
                                              file_ids=[file.pk])
 
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk):
+        preview = file_preview(file_id=self.get_object().pk, user=request.user)
+        return respond(SyncPreviewSerializer(preview).data, message=_("Preview stored: approve it to write it."),
+                       status_code=status.HTTP_201_CREATED)
+
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
     def rollback(self, request, pk):
         file = self.get_object()
@@ -166,6 +175,32 @@ class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet
         outcome = file_rollback(file_id=file.pk, cascade=params.validated_data["cascade"])
         return respond(RollbackOutcomeSerializer(outcome.as_dict()).data,
                        message=_("Rolled back %(count)d file(s).") % {"count": len(outcome.files)})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sync previews, newest first", responses={200: enveloped_page(SyncPreviewSerializer),
+                                                                        **ERRORS(400, 401, 404)}),
+    retrieve=extend_schema(summary="One preview: counts, a sample of changes, the sync's decisions",
+                           responses={200: enveloped(SyncPreviewSerializer), **ERRORS(401, 404)}),
+    approve=extend_schema(summary="Write what the preview showed, unless the file or its rows changed since",
+                          request=None, responses={200: enveloped(SyncPreviewSerializer), **ERRORS(401, 404, 409)}),
+)
+@extend_schema(tags=["previews"])
+class SyncPreviewViewSet(_Listed, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Shared company data, as the catalog files they preview."""
+
+    queryset = SyncPreview.objects.all()
+    serializer_class = SyncPreviewSerializer
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at"]
+
+    def retrieve(self, request, pk):
+        return respond(SyncPreviewSerializer(self.get_object()).data)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk):
+        preview = preview_approve(preview_id=self.get_object().pk)
+        return respond(SyncPreviewSerializer(preview).data, message=_("Preview approved: the file is synced."))
 
 
 class IsStaffOrReadOnly(permissions.BasePermission):

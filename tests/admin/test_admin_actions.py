@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from sync.ingest.engine import file_sync
-from sync.models import CatalogFile, FileStatus, OrderLine, QuarantinedRow, SyncProgressTask, TaskStatus, TaskType
+from sync.models import (CatalogFile, FileStatus, OrderLine, QuarantinedRow, SyncPreview, SyncProgressTask, TaskStatus,
+                         TaskType)
 from sync.services.catalog import catalog_scan
 from tests.factories import CatalogFileFactory, TaskFactory
 from tests.sync.guard_files import inbox_path
@@ -219,3 +220,19 @@ def test_roll_back_selected_files_goes_newest_first_so_the_earlier_file_is_not_r
     assert not OrderLine.objects.exists()
     assert set(CatalogFile.objects.filter(pk__in=[first, changes]).values_list("status", flat=True)) == {
         FileStatus.ROLLED_BACK}
+
+
+def test_preview_selected_files_then_approve_selected_previews(operator_client, templates, inbox, tmp_path):
+    first, *_ = overlapping_exports(inbox, tmp_path)
+
+    level, text = run_action(operator_client, FILES, "preview_selected", CatalogFile.objects.filter(pk=first))
+    assert text.startswith("Previews stored (nothing written): 1."), text
+    assert not OrderLine.objects.exists()
+
+    preview = SyncPreview.objects.get(file_id=first)
+    page = operator_client.get(reverse("admin:sync_syncpreview_change", args=[preview.pk]))
+    assert page.status_code == 200 and b"decisions" in page.content
+    level, text = run_action(operator_client, reverse("admin:sync_syncpreview_changelist"), "approve_selected",
+                             [preview])
+    assert (level, text.split(" ", 3)[:3]) == (messages.SUCCESS, ["Approved:", "1,", "refused:"]), text
+    assert OrderLine.objects.filter(source_file_id=first).count() == preview.rows_new

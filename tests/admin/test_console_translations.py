@@ -101,6 +101,8 @@ def a_row_of_everything(operator, templates):
     sync_models.ChangeSet.objects.create(file=file, task=task, data_domain="orders", platform_code="shopee",
                                          shop_id="shop001", granularity="daily", synced_at=place["synced_at"],
                                          after_id=0, last_id=1, rows_inserted=1)
+    sync_models.SyncPreview.objects.create(file=file, file_sha256="0" * 64, rows_new=1,
+                                           changes=[{"key": {"order_id": "1"}, "fields": {"quantity": [1, 2]}}])
     sync_models.ProductPerformance.objects.create(**place, item_id="1")
     sync_models.TrafficDaily.objects.create(**place)
     sync_models.InventorySnapshot.objects.create(**place, sku="a")

@@ -8,6 +8,7 @@ from erp.audit.context import command_context
 from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FileStatus, TaskType
 from sync.services.file_runs import catalog_file_hold_for_shell, catalog_file_release, file_run
+from sync.services.previews import file_preview
 from sync.services.priority import SCHEDULED_PRIORITY
 from sync.services.quality import quality_check
 from sync.services.task_lifecycle import sync_task_create
@@ -32,6 +33,9 @@ class Command(BaseCommand):
                             help="a file without a template fails instead of being skipped")
         parser.add_argument("--reread", action="store_true",
                             help="read each file even when nothing changed since its last successful sync")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="preview each file: run its sync, write nothing, and keep what it would write "
+                                 "for approval (API or admin)")
 
     def handle(self, *args, **options):
         files = self.select_files(options)
@@ -39,7 +43,9 @@ class Command(BaseCommand):
             raise CommandError("no files to sync (run scan_inbox first, or pass file ids)")
         sync_options = SyncOptions(only_with_template=not options["any_template"],
                                    allow_quarantine=not options["no_quarantine"])
-        if options["enqueue"]:
+        if options["dry_run"]:
+            self.preview(files)
+        elif options["enqueue"]:
             self.enqueue(files, sync_options, options["priority"])
         else:
             self.sync_here(files, sync_options, reread=options["reread"])
@@ -54,6 +60,15 @@ class Command(BaseCommand):
         if options["domain"]:
             files = files.filter(data_domain=options["domain"])
         return list(files.order_by("id")[: options["limit"]])
+
+    def preview(self, files):
+        for file in files:
+            preview = file_preview(file_id=file.pk)
+            self.stdout.write(
+                f"preview {preview.pk} of {file.file_name}: {preview.rows_new} new, {preview.rows_changed} changed, "
+                f"{preview.rows_unchanged} unchanged, {preview.rows_quarantined} quarantined, "
+                f"{preview.rows_skipped} skipped ({preview.result.get('status')}"
+                + (f": {preview.result['error']}" if preview.result.get("error") else "") + ")")
 
     def enqueue(self, files, sync_options, priority):
         task_type = TaskType.SINGLE_FILE if len(files) == 1 else TaskType.BATCH_BY_IDS
