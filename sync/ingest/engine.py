@@ -115,15 +115,17 @@ class FileAhead:
 
 def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, options: SyncOptions = SyncOptions(),
               progress: ProgressCallback | None = None, lookups: SyncLookups | None = None,
-              reread: bool = False) -> FileSyncResult:
+              reread: bool = False, counted: bool = True) -> FileSyncResult:
     """Sync one file and write its outcome on the catalog row (and on `file`, without reading it back).
-    `reread`: read the file even when nothing its last successful sync depended on has changed."""
+    `reread`: read the file even when nothing its last successful sync depended on has changed;
+    `counted`: count it in /metrics (a preview, whose sync is undone, is not)."""
     started = time.monotonic()
     lookups = lookups or SyncLookups()
     result = _file_sync(file=file, task=task, options=options, progress=progress, lookups=lookups,
                         ahead=lookups.ahead.pop(file.pk, None), reread=reread, started=started)
-    file_sync_record(domain=file.data_domain, status=result.status, rows_ingested=result.rows_ingested,
-                     rows_quarantined=result.rows_quarantined, started=started)
+    if counted:
+        file_sync_record(domain=file.data_domain, status=result.status, rows_ingested=result.rows_ingested,
+                         rows_quarantined=result.rows_quarantined, started=started)
     return result
 
 

@@ -43,7 +43,7 @@ def file_preview(*, file_id: int, user=None) -> SyncPreview:
     seen = {}
     try:
         with transaction.atomic():
-            result = file_sync(file=file, reread=True)
+            result = file_sync(file=file, reread=True, counted=False)
             seen = _written(file, result)
             raise _Undone
     except _Undone:

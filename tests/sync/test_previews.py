@@ -4,6 +4,7 @@ unless the file or the rows of its place and dates changed since (issue 17)."""
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from prometheus_client import REGISTRY
 
 from sync.models import CatalogFile, ChangeSet, OrderLine, PreviewStatus, SyncPreview
 from sync.services.previews import StalePreview, file_preview, preview_approve
@@ -81,3 +82,13 @@ def test_sync_files_dry_run_prints_the_preview_and_writes_nothing(exports, capsy
     preview = SyncPreview.objects.get(file_id=first)
     assert f"preview {preview.pk}" in out and f"{preview.rows_new} new" in out
     assert preview.rows_new > 0 and not OrderLine.objects.exists()
+
+
+def test_a_preview_is_not_counted_as_a_sync_in_the_metrics(exports):
+    first, *_ = exports
+    ingested = REGISTRY.get_sample_value("erp_rows_ingested_total", {"domain": "orders"}) or 0
+
+    preview = file_preview(file_id=first)
+
+    assert preview.rows_new > 0
+    assert (REGISTRY.get_sample_value("erp_rows_ingested_total", {"domain": "orders"}) or 0) == ingested
