@@ -25,7 +25,7 @@ from sync.ingest.reading import SourceTable, open_source, resolve_inbox_path
 from sync.ingest.rows import SKIP_DUPLICATE, PreparedBatch, RowPlan, number_fields, prepare_batch, prepare_files
 from sync.ingest.unmapped import FILE
 from sync.ingest.unmapped import unmapped_batch, unmapped_forget, unmapped_store
-from sync.ingest.upsert import UpsertOutcome, WritesOverlap, fact_sink, insert_rows
+from sync.ingest.upsert import UpsertOutcome, WritesOverlap, fact_sink, insert_rows, place_of
 from sync.ingest.workbooks import NumberColumns
 from sync.models import (FACT_MODELS, CatalogFile, FieldTemplate, FileStatus, PlatformAccount, QuarantinedRow,
                          SyncProgressTask, UnmappedCells)
@@ -357,8 +357,8 @@ def _write_together(files: list[CatalogFile], entries: list[FileAhead], task):
             QuarantinedRow.objects.filter(file=file).delete()
             unmapped_forget(file_id=file.pk)
     plan, first = entries[0].plan, files[0]
-    place = {"platform_code": first.platform_code, "shop_id": first.shop_id, "granularity": first.granularity}
-    sink = fact_sink(plan.model, plan.db_columns, place=place, file_ids=[f.pk for f in files], task_id=task and task.pk)
+    sink = fact_sink(plan.model, plan.db_columns, place=place_of(first), file_ids=[f.pk for f in files],
+                     task_id=task and task.pk)
     written = sink.add_files([entry.batch.good for entry in entries])
     sink.finish()
     UnmappedCells.objects.bulk_create(
@@ -403,8 +403,7 @@ def _write(file, task, options, progress, batches: Iterable[PreparedBatch], plan
         # time (a stale unmapped batch would be harmless anyway: lookups go by row hash).
         QuarantinedRow.objects.filter(file=file).delete()
         unmapped_forget(file_id=file.pk)
-    place = {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}
-    sink = fact_sink(plan.model, plan.db_columns, place=place, file_ids=[file.pk], task_id=task and task.pk)
+    sink = fact_sink(plan.model, plan.db_columns, place=place_of(file), file_ids=[file.pk], task_id=task and task.pk)
     for batch in batches:
         if batch.quarantined and not options.allow_quarantine:
             row, _, why = batch.quarantined[0]

@@ -58,6 +58,12 @@ def with_extra_json(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("extra").struct.json_encode())
 
 
+def place_of(source) -> dict:
+    """The place (platform, shop, granularity) of a catalog file or a change set, in the one order the
+    advisory lock's key is built from."""
+    return {"platform_code": source.platform_code, "shop_id": source.shop_id, "granularity": source.granularity}
+
+
 def write_begin(cursor, model: type[FactBase], place: dict, file_ids: list[int]) -> int:
     """In one statement: syncs and rollbacks of one place (platform, shop, granularity) of a fact table
     take turns (an advisory lock held until the transaction ends); the catalog rows of `file_ids` are
@@ -177,8 +183,8 @@ class PostgresSink(_Sink):
         """The rows of several files of this place (each with its own `source_file_id`), written as if
         each file were synced after the one before; returns how many rows each file wrote. A row writes
         when its key is new or its hash differs from what the key held before its file (the table's row,
-        or an earlier file's: what a key holds after a row is that row's hash, written or not); a key
-        keeps the last row that wrote it, so a row a later file found unchanged keeps its lineage."""
+        or an earlier file's: what a key holds after a row is that row's hash, written or not), so a row a
+        later file found unchanged keeps its lineage. Files that write one key twice raise WritesOverlap."""
         every = pl.concat([frame.with_columns(pl.lit(i, dtype=pl.UInt32).alias(FILE)) for i, frame in enumerate(frames)])
         with connection.cursor() as cursor:
             compared = every.join(self._existing(cursor, every), on=self.key_names, how="left", maintain_order="left")
@@ -186,7 +192,7 @@ class PostgresSink(_Sink):
             compared = compared.with_columns(_writes=before.is_null() | (before != pl.col("row_hash")))
             if compared.filter("_writes").select(self.key_names).is_duplicated().any():
                 raise WritesOverlap(f"{len(frames)} files write the same rows")
-            final = compared.filter("_writes").unique(subset=self.key_names, keep="last", maintain_order=True)
+            final = compared.filter("_writes")
             new, changed = final.filter(pl.col("_exists").is_null()), final.filter(pl.col("_exists"))
             self._copy(cursor, self.table, new.with_columns(synced_at=pl.lit(self.synced_at)),
                        [*self.columns, connection.ops.quote_name("synced_at")], [*self.names, "synced_at"])

@@ -18,7 +18,7 @@ from sync.ingest.change_sets import change_set_sql
 from sync.ingest.engine import file_sync
 from sync.ingest.fingerprint import file_sha256
 from sync.ingest.reading import resolve_inbox_path
-from sync.ingest.upsert import write_begin
+from sync.ingest.upsert import place_of, write_begin
 from sync.models import FACT_MODELS, CatalogFile, ChangeSet, PreviewStatus, PreviousRow, SyncPreview
 
 CHANGES_SHOWN = 20
@@ -67,7 +67,7 @@ def preview_approve(*, preview_id: int) -> SyncPreview:
         file = preview.file
         if file.data_domain in FACT_MODELS:  # no other sync of its place slips in between check and write
             with connection.cursor() as cursor:
-                write_begin(cursor, FACT_MODELS[file.data_domain], _place(file), file_ids=[])
+                write_begin(cursor, FACT_MODELS[file.data_domain], place_of(file), file_ids=[])
         stale = _staleness(preview)
         if stale is None:
             result = file_sync(file=file, reread=True)
@@ -125,7 +125,7 @@ def _rows_digest(file: CatalogFile, first_date, last_date) -> str:
     if file.data_domain not in FACT_MODELS:
         return ""
     table = connection.ops.quote_name(FACT_MODELS[file.data_domain]._meta.db_table)
-    conditions, params = ["t.platform_code = %s", "t.shop_id = %s", "t.granularity = %s"], list(_place(file).values())
+    conditions, params = ["t.platform_code = %s", "t.shop_id = %s", "t.granularity = %s"], list(place_of(file).values())
     if first_date and last_date:
         conditions.append("t.business_date BETWEEN %s AND %s")
         params += [first_date, last_date]
@@ -136,5 +136,3 @@ def _rows_digest(file: CatalogFile, first_date, last_date) -> str:
         return cursor.fetchone()[0]
 
 
-def _place(file: CatalogFile) -> dict:
-    return {"platform_code": file.platform_code, "shop_id": file.shop_id, "granularity": file.granularity}

@@ -16,7 +16,7 @@ from erp.audit.services import audit_record
 from erp.errors import ApplicationError
 from sync.ingest.change_sets import change_set_sql
 from sync.ingest.unmapped import unmapped_forget
-from sync.ingest.upsert import write_begin
+from sync.ingest.upsert import place_of, write_begin
 from sync.models import FACT_MODELS, CatalogFile, ChangeSet, FileStatus, PreviousRow, QuarantinedRow
 
 PREVIOUS_ROWS = connection.ops.quote_name(PreviousRow._meta.db_table)
@@ -90,7 +90,7 @@ def _later_files(change_set: ChangeSet) -> list[int]:
     (a row found unchanged keeps the lineage of the file that wrote it, so which ones is not known)."""
     table, touched, params = change_set_sql(change_set)
     with connection.cursor() as cursor:
-        write_begin(cursor, FACT_MODELS[change_set.data_domain], _place(change_set), file_ids=[])
+        write_begin(cursor, FACT_MODELS[change_set.data_domain], place_of(change_set), file_ids=[])
         cursor.execute(
             f"SELECT DISTINCT t.source_file_id FROM {table} t WHERE ({touched}) "
             f"AND (t.source_file_id <> %(file)s OR t.synced_at <> %(synced_at)s)", params)
@@ -138,11 +138,6 @@ def _file_reset(file_id: int):
         sync_fingerprint="", updated_at=timezone.now())
     audit_record(instance=file, operation=AuditOperation.ROLLBACK, before=before,
                  after={"status": FileStatus.ROLLED_BACK, "rows_ingested": 0})
-
-
-def _place(change_set: ChangeSet) -> dict:
-    return {"platform_code": change_set.platform_code, "shop_id": change_set.shop_id,
-            "granularity": change_set.granularity}
 
 
 def change_sets_prune(*, older_than_days: int) -> int:

@@ -63,19 +63,25 @@ def test_a_task_spends_few_queries_per_small_file(small_file_bytes, limit, inbox
     assert per_file <= limit, "\n".join(six)
 
 
+def task_of_unreadable_files(inbox, count: int) -> tuple[list[int], SyncProgressTask]:
+    """`count` catalogued files no template reads (each is skipped with an error: notes.20240101.csv, ...,
+    a day apiece), and a task over them in path order."""
+    for number in range(count):
+        target = inbox / "shopee" / SHOP / "misc" / f"notes.2024{number // 28 + 1:02d}{number % 28 + 1:02d}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"a,b\n{number},x\n")
+    catalog_scan(inbox=inbox)
+    file_ids = list(CatalogFile.objects.order_by("path").values_list("pk", flat=True))
+    return file_ids, sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
+
+
 @pytest.mark.parametrize("interval_s", [0, 60], ids=["written-per-file", "written-together"])
 def test_outcomes_are_appended_in_order_and_errors_kept_to_the_limit(interval_s, inbox, templates, tmp_path,
                                                                      monkeypatch):
     # given: three files no template reads (each is skipped with an error), and room for two errors
     monkeypatch.setattr(task_run, "MAX_ERRORS_KEPT", 2)
     monkeypatch.setattr(task_run, "RECORD_INTERVAL_S", interval_s)
-    for number in range(3):
-        target = inbox / "shopee" / SHOP / "misc" / f"notes.2024010{number + 1}.csv"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(f"a,b\n{number},x\n")
-    catalog_scan(inbox=inbox)
-    file_ids = list(CatalogFile.objects.order_by("path").values_list("pk", flat=True))
-    task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
+    file_ids, task = task_of_unreadable_files(inbox, 3)
 
     # when
     task_run.sync_task_run(task_id=task.task_id)
@@ -93,13 +99,7 @@ def test_more_outcomes_at_once_than_a_function_takes_arguments_are_all_appended(
     # given: 120 files no template reads, all finishing within one write interval, each with an error
     monkeypatch.setattr(task_run, "MAX_ERRORS_KEPT", 500)
     monkeypatch.setattr(task_run, "RECORD_INTERVAL_S", 60)
-    for number in range(120):
-        target = inbox / "shopee" / SHOP / "misc" / f"notes.2024{number // 28 + 1:02d}{number % 28 + 1:02d}.csv"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(f"a,b\n{number},x\n")
-    catalog_scan(inbox=inbox)
-    file_ids = list(CatalogFile.objects.order_by("path").values_list("pk", flat=True))
-    task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
+    file_ids, task = task_of_unreadable_files(inbox, 120)
 
     # when: their outcomes go to the task row in one UPDATE (PostgreSQL's functions take 100 arguments)
     task_run.sync_task_run(task_id=task.task_id)
