@@ -2,9 +2,14 @@
 services, templates and accounts to edit, and read-only browsing of the fact tables and the quarantine."""
 
 import json
+from urllib.parse import quote
 
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +21,8 @@ from sync.ingest.engine import SyncOptions
 from sync.ingest.unmapped import unmapped_cells_of
 from sync.models import FileStatus, TaskStatus, TaskType
 from sync.services.file_runs import BUSY_FILE_STATUSES
+from sync.services.error_workbooks import XLSX_TYPE, corrections_catalog, error_workbook, error_workbook_name, \
+    task_files_with_quarantine
 from sync.services.previews import file_preview, preview_approve
 from sync.services.rollback import file_rollback
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_create, sync_task_retry
@@ -68,6 +75,18 @@ def fieldset_names(fieldsets) -> list[str]:
 def change_link(obj, text=None):
     url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, text or obj)
+
+
+def workbook_download(modeladmin, request, files, *, task_id: str = ""):
+    """The error workbook as the action's response, or a message when no file has quarantined rows."""
+    try:
+        content = error_workbook(files=files)
+    except ApplicationError as exc:
+        modeladmin.message_user(request, exc.message, messages.WARNING)
+        return None
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(error_workbook_name(files, task_id=task_id))}"
+    return response
 
 
 def report(modeladmin, request, summary: str, lines: list, *, warn: bool):
@@ -127,7 +146,7 @@ class SyncProgressTaskAdmin(ReadOnlyAdmin):
     search_fields = ("task_id", "user__username")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
-    actions = ("cancel_selected", "retry_selected")
+    actions = ("cancel_selected", "retry_selected", "error_workbook_selected")
     fieldsets = (
         (None, {"fields": ("task_id", "task_type", "user", "priority", "status_label", "cancel_requested",
                            "attempts")}),
@@ -222,6 +241,13 @@ class SyncProgressTaskAdmin(ReadOnlyAdmin):
         summary = gettext("Queued again: %(retried)d, refused: %(refused)d.") % counts
         report(self, request, summary, lines, warn=bool(counts["refused"]))
 
+    @admin.action(description=_("Download the error workbook of selected tasks"))
+    def error_workbook_selected(self, request, queryset):
+        tasks = list(queryset.order_by("pk"))
+        file_ids = list(dict.fromkeys(i for task in tasks for i in task.file_ids))
+        return workbook_download(self, request, task_files_with_quarantine(file_ids),
+                                 task_id=tasks[0].task_id if len(tasks) == 1 else "")
+
     def _refused(self, task, exc: ApplicationError):
         return format_html("{}: {}", change_link(task, task.task_id), gettext("refused (%(status)s): %(reason)s") % {
             "status": gettext(task.get_status_display()), "reason": refusal(exc)})
@@ -247,12 +273,13 @@ class CatalogFileAdmin(ReadOnlyAdmin):
     list_filter = ("status", "platform_code", "data_domain", "granularity")
     search_fields = ("path", "file_name", "shop_id", "sha256")
     date_hierarchy = "first_seen_at"
-    actions = ("sync_selected", "preview_selected", "roll_back_selected")
+    actions = ("sync_selected", "preview_selected", "roll_back_selected", "error_workbook_selected")
+    change_list_template = "admin/sync/catalogfile/change_list.html"
     fieldsets = (
-        (None, {"fields": ("path", "file_name", "status_label", "template", "duplicate_of")}),
+        (None, {"fields": ("path", "file_name", "status_label", "template", "duplicate_of", "correction_of")}),
         (_("Classification"), {"fields": ("platform_code", "shop_id", "data_domain", "granularity",
                                           ("period_start", "period_end"))}),
-        (_("Last sync"), {"fields": (("rows_read", "rows_ingested", "rows_skipped"), "quarantined_rows",
+        (_("Last sync"), {"fields": (("rows_read", "rows_ingested", "rows_skipped"), ("quarantined_rows", "rows_corrected"),
                                      ("encoding", "sheet_name", "number_locale"), "last_error", "last_result_json",
                                      "last_synced_at")}),
         (_("File"), {"fields": ("sha256", "size_bytes", "mtime_ns", "first_seen_at", "updated_at")}),
@@ -277,6 +304,37 @@ class CatalogFileAdmin(ReadOnlyAdmin):
     @admin.display(description=_("last result"))
     def last_result_json(self, file):
         return pretty_json(file.last_result)
+
+    def get_urls(self):
+        return [path("corrections/", self.admin_site.admin_view(self.corrections_view), name="sync_catalogfile_corrections"),
+                *super().get_urls()]
+
+    def corrections_view(self, request):
+        """Upload an error workbook back: a correction per sheet, synced in one task."""
+        if not self.has_sync_permission(request):
+            return HttpResponseRedirect(reverse("admin:sync_catalogfile_changelist"))
+        form = CorrectionUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                files = corrections_catalog(upload=form.cleaned_data["file"])
+                task = sync_task_create(user=request.user, task_type=TaskType.BATCH_BY_IDS,
+                                        file_ids=[f.pk for f in files], priority=ADMIN_SYNC_PRIORITY,
+                                        options=SyncOptions(), parameters={"source": "admin", "corrections": True})
+            except ApplicationError as exc:
+                form.add_error("file", exc.message)
+            else:
+                lines = [format_html("{}: {}", change_link(f, f.file_name), gettext("corrects %(file)s") % {
+                    "file": f.correction_of.file_name}) for f in files]
+                report(self, request, format_html("{} {}", gettext("Correction sync task queued:"),
+                                                  change_link(task, task.task_id)), lines, warn=False)
+                return HttpResponseRedirect(reverse("admin:sync_catalogfile_changelist"))
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form,
+                   "title": gettext("Upload a corrected error workbook")}
+        return TemplateResponse(request, "admin/sync/catalogfile/corrections.html", context)
+
+    @admin.action(description=_("Download the error workbook of selected files"))
+    def error_workbook_selected(self, request, queryset):
+        return workbook_download(self, request, list(queryset.order_by("pk")))
 
     @admin.action(description=_("Preview selected files"), permissions=["sync"])
     def preview_selected(self, request, queryset):
@@ -337,6 +395,11 @@ class CatalogFileAdmin(ReadOnlyAdmin):
         report(self, request, summary, lines, warn=bool(busy))
 
 
+class CorrectionUploadForm(forms.Form):
+    file = forms.FileField(label=_("error workbook"),
+                           help_text=_("The .xlsx downloaded with the error workbook action, with the cells fixed"))
+
+
 @admin.register(models.QuarantinedRow)
 class QuarantinedRowAdmin(ReadOnlyAdmin):
     list_display = ("file", "source_row", "reasons_text", "task", "created_at")
@@ -375,7 +438,8 @@ class SyncPreviewAdmin(ReadOnlyAdmin):
     search_fields = ("file__path",)
     actions = ("approve_selected",)
     fields = ("file", "status_label", ("rows_new", "rows_changed", "rows_unchanged", "rows_quarantined", "rows_skipped"),
-              ("first_date", "last_date"), "changes_json", "result_json", "created_by", "created_at", "approved_at")
+              ("first_date", "last_date"), "changes_table", "decisions_table", "result_json", "created_by",
+              "created_at", "approved_at")
     readonly_fields = fieldset_names(((None, {"fields": fields}),))  # every field: previews are never edited
 
     def has_approve_permission(self, request):
@@ -386,8 +450,31 @@ class SyncPreviewAdmin(ReadOnlyAdmin):
         return status_badge(preview.status, preview.get_status_display())
 
     @admin.display(description=_("changes"))
-    def changes_json(self, preview):
-        return pretty_json(preview.changes)
+    def changes_table(self, preview):
+        """Each changed field of the sample on its own line: the row's key, the field, before and after."""
+        if not preview.changes:
+            return "-"
+        model = models.FACT_MODELS.get(preview.file.data_domain)
+        head = format_html_join("", "<th>{}</th>", ((t,) for t in (_("row"), _("field"), _("before"), _("after"))))
+        lines = [(_row_key(change["key"]), _field_label(model, name), _cell(before), _cell(after))
+                 for change in preview.changes for name, (before, after) in change["fields"].items()]
+        body = format_html_join("", '<tr><td>{}</td><td>{}</td><td class="before">{}</td><td class="after">{}</td></tr>',
+                                lines)
+        return format_html('<table id="preview-changes"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
+
+    @admin.display(description=_("how each column was read"))
+    def decisions_table(self, preview):
+        decisions = (preview.result or {}).get("decisions") or {}
+        if not decisions:
+            return "-"
+        model = models.FACT_MODELS.get(preview.file.data_domain)
+        head = format_html_join("", "<th>{}</th>", ((t,) for t in (_("source column"), _("field"), _("type"),
+                                                                   _("read by"), _("quarantined"))))
+        body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (d.get("column", ""), _field_label(model, name), d.get("type", ""), d.get("why", "-"),
+             ", ".join(f"{cause}: {count}" for cause, count in d.get("quarantined", {}).items()) or "-")
+            for name, d in decisions.items()))
+        return format_html('<table id="preview-decisions"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
 
     @admin.display(description=_("result"))
     def result_json(self, preview):
@@ -408,6 +495,24 @@ class SyncPreviewAdmin(ReadOnlyAdmin):
             lines.append(format_html("{}: {}", change_link(preview, str(preview)), gettext("approved: the file is synced")))
         summary = gettext("Approved: %(approved)d, refused: %(refused)d.") % counts
         report(self, request, summary, lines, warn=bool(counts["refused"]))
+
+
+_PLACE_KEYS = {"platform_code", "shop_id", "granularity"}
+
+
+def _row_key(key: dict) -> str:
+    return " / ".join(str(value) for name, value in key.items() if name not in _PLACE_KEYS and value not in ("", None))
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return f"{model._meta.get_field(name).verbose_name} ({name})"
+    except (AttributeError, FieldDoesNotExist):
+        return name
+
+
+def _cell(value) -> str:
+    return "∅" if value in (None, "") else str(value)
 
 
 @admin.register(models.ChangeSet)

@@ -194,12 +194,18 @@ class CatalogFile(models.Model):
         verbose_name=_("status"))
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
         verbose_name=_("duplicate of"))
+    correction_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
+        help_text=_("The file whose quarantined rows this error workbook corrects"), verbose_name=_("correction of"))
     template = models.ForeignKey(FieldTemplate, null=True, blank=True, on_delete=models.SET_NULL,
         verbose_name=_("template"))
     rows_read = models.PositiveIntegerField(default=0, verbose_name=_("rows read"))
     rows_ingested = models.PositiveIntegerField(default=0, verbose_name=_("rows ingested"))
     rows_quarantined = models.PositiveIntegerField(default=0, verbose_name=_("rows quarantined"))
     rows_skipped = models.PositiveIntegerField(default=0, verbose_name=_("rows skipped"))
+    rows_corrected = models.PositiveIntegerField(
+        default=0, help_text=_("Quarantined rows handed to a correction (an error workbook uploaded back)"),
+        verbose_name=_("rows corrected"))
     last_error = models.TextField(blank=True, verbose_name=_("last error"))
     last_result = models.JSONField(default=dict, blank=True, verbose_name=_("last result"))
     number_locale = models.CharField(

@@ -16,6 +16,8 @@ class SyncOptionsSerializer(serializers.Serializer):
         help_text=_("1-10, 10 highest; default 5 for one file, lower for batches; capped by role"))
     only_with_template = serializers.BooleanField(default=True)
     allow_quarantine = serializers.BooleanField(default=True)
+    dry_run = serializers.BooleanField(default=False, help_text=_(
+        "preview only: the worker runs each file's sync, writes nothing and stores a preview to approve"))
 
 
 class SingleFileSyncRequest(SyncOptionsSerializer):

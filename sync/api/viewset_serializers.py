@@ -98,8 +98,8 @@ class CatalogFileSerializer(serializers.ModelSerializer):
         fields = [
             "id", "path", "file_name", "sha256", "size_bytes", "platform_code", "shop_id", "data_domain",
             "granularity", "period_start", "period_end", "status", "duplicate_of", "template", "rows_read",
-            "rows_ingested", "rows_quarantined", "rows_skipped", "last_error", "number_locale", "encoding",
-            "sheet_name", "first_seen_at", "last_synced_at", "updated_at",
+            "rows_ingested", "rows_quarantined", "rows_skipped", "rows_corrected", "correction_of", "last_error",
+            "number_locale", "encoding", "sheet_name", "first_seen_at", "last_synced_at", "updated_at",
         ]
 
 
@@ -119,6 +119,11 @@ class CatalogFileDetailSerializer(CatalogFileSerializer):
 
     class Meta(CatalogFileSerializer.Meta):
         fields = [*CatalogFileSerializer.Meta.fields, "last_result", "quarantined_rows", "quarantined_rows_total"]
+
+
+class CorrectionUploadRequest(serializers.Serializer):
+    file = serializers.FileField(help_text=_("an error workbook (.xlsx) as downloaded, with cells fixed"))
+    priority = serializers.IntegerField(min_value=1, max_value=10, default=5, help_text=_("1-10, 10 highest"))
 
 
 class CatalogFileUploadRequest(serializers.Serializer):
@@ -157,6 +162,8 @@ class CatalogFileSyncRequest(serializers.Serializer):
     priority = serializers.IntegerField(min_value=1, max_value=10, required=False, allow_null=True, default=None,
                                         help_text=_("1-10, 10 highest; default 5; capped by role"))
     options = SyncOptionsBody(required=False)
+    dry_run = serializers.BooleanField(default=False, help_text=_(
+        "preview only: the worker runs each file's sync, writes nothing and stores a preview to approve"))
 
 
 class SyncPreviewSerializer(serializers.ModelSerializer):

@@ -2,14 +2,17 @@
 services as the seed endpoints and answer in the same envelope."""
 
 from dataclasses import asdict
+from urllib.parse import quote
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django_celery_results.models import TaskResult
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from erp.api.envelope import respond
 from erp.api.schema import ERRORS, enveloped, enveloped_page
@@ -18,11 +21,14 @@ from sync.api.data_sync_serializers import RetryRequest, SubmissionSerializer
 from sync.api.filters import CatalogFileFilter, FieldTemplateFilter, StableOrderingFilter, SyncTaskFilter
 from sync.api.viewset_serializers import (QUARANTINE_SHOWN, CatalogFileDetailSerializer, CatalogFileRollbackRequest,
                                           CatalogFileSerializer, CatalogFileSyncRequest, CatalogFileUploadRequest,
+                                          CorrectionUploadRequest,
                                           FieldTemplateSerializer, RollbackOutcomeSerializer, SyncTaskCreateRequest,
                                           SyncPreviewSerializer, SyncTaskDetailSerializer, SyncTaskSerializer)
 from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FieldTemplate, SyncPreview, SyncProgressTask, TaskStatus, TaskType
 from sync.selectors import task_queue_place, tasks_visible_to
+from sync.services.error_workbooks import (XLSX_TYPE, corrections_catalog, error_workbook, error_workbook_name,
+                                           task_files_with_quarantine)
 from sync.services.previews import file_preview, preview_approve
 from sync.services.rollback import file_rollback
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_retry
@@ -38,6 +44,16 @@ SEED_SUBMIT_VIEWS = {
 }
 SUBMITTED = {202: enveloped(SubmissionSerializer),
              200: OpenApiResponse(enveloped(SubmissionSerializer), description="no pending file: no task")}
+WORKBOOK = {(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=(
+    "the quarantined rows as the source had them, a reasons column, the offending cells highlighted and a "
+    "hidden sheet naming the source file"))}
+
+
+def workbook_response(files: list[CatalogFile], *, task_id: str = "") -> HttpResponse:
+    response = HttpResponse(error_workbook(files=files), content_type=XLSX_TYPE)
+    name = error_workbook_name(files, task_id=task_id)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 class _Listed:
@@ -56,6 +72,8 @@ class _Listed:
                          responses={200: enveloped(SyncTaskSerializer), **ERRORS(401, 404, 409)}),
     retry=extend_schema(summary="Run a failed or cancelled task again", request=RetryRequest,
                         responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)}),
+    error_workbook=extend_schema(summary="The quarantined rows of the task's files as an xlsx to fix and upload back",
+                                 responses={**WORKBOOK, **ERRORS(401, 404)}),
 )
 @extend_schema(tags=["sync-tasks"])
 class SyncTaskViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -101,6 +119,11 @@ class SyncTaskViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
         task = sync_task_retry(task=self.get_object(), all_files=params.validated_data["all_files"])
         return data_sync_views.submission_response(task, total_files=task.total_files, message=_("Task queued again."))
 
+    @action(detail=True, methods=["get"], url_path="error-workbook")
+    def error_workbook(self, request, task_id: str):
+        task = self.get_object()
+        return workbook_response(task_files_with_quarantine(task.file_ids), task_id=task.task_id)
+
 
 @extend_schema_view(
     list=extend_schema(summary="Catalogued export files",
@@ -119,6 +142,12 @@ class SyncTaskViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet):
                        responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 404, 409, 429)}),
     preview=extend_schema(summary="Preview this file's sync: run it, write nothing, keep what it would write",
                           request=None, responses={201: enveloped(SyncPreviewSerializer), **ERRORS(401, 404)}),
+    error_workbook=extend_schema(summary="This file's quarantined rows (and its corrections') as an xlsx to fix",
+                                 responses={**WORKBOOK, **ERRORS(401, 404)}),
+    corrections=extend_schema(
+        summary="Upload an error workbook back: each sheet becomes a correction of its file, synced at once",
+        request={"multipart/form-data": CorrectionUploadRequest},
+        responses={202: enveloped(SubmissionSerializer), **ERRORS(400, 401, 429)}),
     rollback=extend_schema(summary="Staff: restore the fact tables to what they were before this file",
                            request=CatalogFileRollbackRequest,
                            responses={200: enveloped(RollbackOutcomeSerializer), **ERRORS(400, 401, 403, 404, 409)}),
@@ -157,7 +186,8 @@ class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet
         params = CatalogFileSyncRequest(data=request.data)
         params.is_valid(raise_exception=True)
         options = {**asdict(SyncOptions()), **params.validated_data.get("options", {})}
-        data = {"file_id": file.pk, "priority": params.validated_data["priority"], **options}
+        data = {"file_id": file.pk, "priority": params.validated_data["priority"],
+                "dry_run": params.validated_data["dry_run"], **options}
         return data_sync_views.submit_and_respond(user=request.user, task_type=TaskType.SINGLE_FILE, data=data,
                                              file_ids=[file.pk])
 
@@ -166,6 +196,20 @@ class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet
         preview = file_preview(file_id=self.get_object().pk, user=request.user)
         return respond(SyncPreviewSerializer(preview).data, message=_("Preview stored: approve it to write it."),
                        status_code=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"], url_path="error-workbook")
+    def error_workbook(self, request, pk):
+        return workbook_response([self.get_object()])
+
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def corrections(self, request):
+        params = CorrectionUploadRequest(data=request.data)
+        params.is_valid(raise_exception=True)
+        files = corrections_catalog(upload=params.validated_data["file"])
+        data = {"file_ids": [f.pk for f in files], "priority": params.validated_data["priority"],
+                **asdict(SyncOptions())}
+        return data_sync_views.submit_and_respond(user=request.user, task_type=TaskType.BATCH_BY_IDS, data=data,
+                                                  file_ids=data["file_ids"])
 
     @action(detail=True, methods=["post"], permission_classes=[permissions.IsAdminUser])
     def rollback(self, request, pk):

@@ -151,15 +151,16 @@ def date_decide(readings: pl.Series, *, declared: tuple[str | None, str | None],
 
 
 def date_decision(evidence: tuple[dict | None, dict | None], *, declared: tuple[str | None, str | None],
-                  locale: str | None, locale_order: str | None, buddhist_era: bool) -> DateDecision:
+                  locale: str | None, locale_order: str | None, buddhist_era: bool,
+                  declared_by: str = "template") -> DateDecision:
     """date_decide from a column's `date_evidence` without and with AM/PM (None: no values)."""
-    plain, ampm = (_order_decide(evidence[i] or {}, declared[i], locale, locale_order) for i in (0, 1))
+    plain, ampm = (_order_decide(evidence[i] or {}, declared[i], locale, locale_order, declared_by) for i in (0, 1))
     return DateDecision(plain, ampm, buddhist_era)
 
 
-def _order_decide(evidence: dict, declared, locale, locale_order) -> OrderDecision:
+def _order_decide(evidence: dict, declared, locale, locale_order, declared_by: str) -> OrderDecision:
     if declared:
-        return OrderDecision(declared, True, "template")
+        return OrderDecision(declared, True, declared_by)
     only_dmy, only_mdy = evidence.get("dmy") or 0, evidence.get("mdy") or 0
     dmy_example, mdy_example = evidence.get("dmy_example") or "", evidence.get("mdy_example") or ""
     if locale_order in (DMY, MDY):

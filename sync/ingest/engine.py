@@ -17,6 +17,7 @@ from sync.counters import file_sync_record
 from erp.errors import TRANSIENT_ERRORS
 from sync.errors import FileRejected
 from sync.ingest.cells import plain_text
+from sync.ingest.corrections import corrected_rows_hand_over, correction_header, inherited_orders, origin_rows
 from sync.ingest.fingerprint import sync_fingerprint
 from sync.ingest.headers import HeaderMatch
 from sync.ingest.locales import file_locale, reads_number_cells_plainly
@@ -80,12 +81,19 @@ class FileSyncResult:
     rows_ingested: int = 0
     rows_quarantined: int = 0
     rows_skipped: int = 0
+    rows_corrected: int = 0  # quarantined rows handed to corrections since (always 0 from a sync)
     rows_written: int = 0
     rows_unchanged: int = 0
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     missing_template_fields: list[str] = field(default_factory=list)
     unmapped_columns: list[str] = field(default_factory=list)
+    # The source columns as quarantined rows' `raw` names them, in order, and the one each field read.
+    columns: list[str] = field(default_factory=list)
+    field_columns: dict[str, str] = field(default_factory=dict)
+    # A correction: the file it corrects and how many of that file's quarantined rows it took over.
+    correction: dict = field(default_factory=dict)
+    preview_id: int | None = None  # a dry run's outcome: the preview it stored
     # Per mapped column: how its values were read (locale and marks, date order, and why).
     decisions: dict[str, dict] = field(default_factory=dict)
     error: str = ""
@@ -222,6 +230,8 @@ def _ingest(file, template, account, task, options, progress, result: FileSyncRe
     try:
         with transaction.atomic():
             _write(file, task, options, progress, batches, plan, result)
+            if file.correction_of_id:
+                _corrected_rows_hand_over(file, result)
         result.decisions = plan.decisions_report(result.quarantine_reasons)
     finally:
         if source is not None:
@@ -243,10 +253,13 @@ def _opened(file, template, account, options, result: FileSyncResult) -> tuple[S
             timezone=(account and account.timezone) or settings.ERP_DEFAULT_SHOP_TIMEZONE,
             platform_code=file.platform_code, shop_id=file.shop_id, granularity=file.granularity,
             period_start=file.period_start, file_id=file.id, locale=locale, locale_declared=declared,
+            inherited_orders=inherited_orders(file.correction_of) if file.correction_of_id else {},
         )
     except BaseException:
         source.close()
         raise
+    result.columns = plan.source_columns
+    result.field_columns = {name: result.columns[i] for name, i in source.header.field_columns.items()}
     return source, plan
 
 
@@ -268,7 +281,7 @@ def files_read_ahead(*, files: list[CatalogFile], options: SyncOptions, lookups:
 
 def _read_ahead(file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -> tuple | None:
     template = lookups.template(file)
-    if template is None:
+    if template is None or file.correction_of_id:  # a correction hands rows over in its own transaction
         return None
     account = lookups.account(file)
     fingerprint = _fingerprint(file, template, account, options)
@@ -383,11 +396,15 @@ def _open(file, template, options, locale: str | None, numbers: NumberColumns,
     if template.date_from_period and not file.period_start:
         raise FileRejected("rows carry no date and the file name has no period (YYYYMMDD_YYYYMMDD)",
                            code="no_period")
-    header_row = template.header_row - 1 if (options.use_template_header_row and template.header_row) else None
+    correction = bool(file.correction_of_id)  # an error workbook: its header is found, on its own sheet
+    header_row = template.header_row - 1 if (options.use_template_header_row and template.header_row
+                                             and not correction) else None
     required = [f for f in template.required_fields if not _has_substitute(template, f)]
     source = open_source(resolve_inbox_path(file.path), mapping=template.mapping, required=required,
                          header_row=header_row, encodings=template.options.get("encodings"), locale=locale,
-                         numbers=numbers)
+                         numbers=numbers, sheet=file.sheet_name if correction else None)
+    if correction:
+        source.header = correction_header(source.header)
     result.encoding, result.sheet_name = source.encoding, source.sheet_name
     result.header_row = source.header.row_index + 1
     result.missing_template_fields = source.header.missing_fields
@@ -444,6 +461,12 @@ def _status_settle(result: FileSyncResult):
         result.status = FileStatus.PARTIAL if result.rows_quarantined else FileStatus.INGESTED
 
 
+def _corrected_rows_hand_over(file: CatalogFile, result: FileSyncResult):
+    rows = origin_rows(resolve_inbox_path(file.path), sheet=result.sheet_name, header_row=result.header_row)
+    handed = corrected_rows_hand_over(correction=file, rows=rows)
+    result.correction = {"file_id": file.correction_of_id, "rows_handed_over": handed}
+
+
 def _has_substitute(template, name: str) -> bool:
     options = template.options or {}
     return name in options.get("defaults", {}) or bool(options.get("fallbacks", {}).get(name))
@@ -483,7 +506,7 @@ def _finish(file: CatalogFile, result: FileSyncResult, template=None, fingerprin
     outcome = {
         "status": result.status, "template": template, "rows_read": result.rows_read,
         "rows_ingested": result.rows_ingested, "rows_quarantined": result.rows_quarantined,
-        "rows_skipped": result.rows_skipped, "last_error": result.error, "last_result": result.as_dict(),
+        "rows_skipped": result.rows_skipped, "rows_corrected": result.rows_corrected, "last_error": result.error, "last_result": result.as_dict(),
         "encoding": result.encoding, "sheet_name": result.sheet_name, "last_synced_at": now, "updated_at": now,
         "sync_fingerprint": fingerprint if result.succeeded else "",
     }

@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sync.errors import FileRejected
 
@@ -29,6 +29,13 @@ class HeaderMatch:
     missing_fields: list[str]  # template fields with no column
     unmapped_columns: list[str]  # source headers no field uses (kept in `extra`)
     headers: list[str] = field(default_factory=list)
+    # Columns no field reads and nothing keeps: an error workbook's source row and reasons (corrections).
+    ignored: frozenset[int] = frozenset()
+
+    def without(self, names: tuple[str, ...]) -> "HeaderMatch":
+        """The match with the columns headed by one of `names` ignored."""
+        ignored = frozenset(i for i, header in enumerate(self.headers) if header in names)
+        return replace(self, ignored=ignored, unmapped_columns=[c for c in self.unmapped_columns if c not in names])
 
     def is_unnamed(self, column: int) -> bool:
         return self.headers[column] == _unnamed(column)

@@ -66,20 +66,20 @@ def guard_file(path: Path) -> str:
 
 def open_source(path: Path, *, mapping: dict, required: list[str], header_row: int | None,
                 encodings: list[str] | None = None, locale: str | None = None,
-                numbers: NumberColumns = NumberColumns()) -> SourceTable:
+                numbers: NumberColumns = NumberColumns(), sheet: str | None = None) -> SourceTable:
     """The export's header and rows. A text file's encodings are tried in order: the template's
     `encodings`, then those the file's `locale` names (locales.text_encodings). `numbers` says which of a
-    workbook's columns need no typed load (workbooks.NumberColumns)."""
+    workbook's columns need no typed load (workbooks.NumberColumns); `sheet`: read that sheet only."""
     guarded = guards.guard_file(path)
     if guarded.kind == "text":
         encoding = detect_encoding(path, template_encodings=encodings or [], locale_encodings=text_encodings(locale))
         return _open_text(path, encoding, mapping, required, header_row)
     guards.guard_sheet_memory(guarded.largest_sheet_bytes)
-    return _open_workbook(path, mapping, required, header_row, numbers)
+    return _open_workbook(path, mapping, required, header_row, numbers, sheet)
 
 
-def _open_workbook(path, mapping, required, header_row, numbers) -> SourceTable:
-    sheet = choose_sheet(path, mapping=mapping, required=required, header_row=header_row, numbers=numbers)
+def _open_workbook(path, mapping, required, header_row, numbers, only: str | None) -> SourceTable:
+    sheet = choose_sheet(path, mapping=mapping, required=required, header_row=header_row, numbers=numbers, only=only)
     frame = sheet.frame.slice(sheet.header.row_index + 1)
     frame = _with_row_numbers(frame, sheet.header.row_index + 2)
     return SourceTable(header=sheet.header, encoding="", sheet_name=sheet.name,

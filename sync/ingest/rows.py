@@ -72,6 +72,9 @@ class RowPlan:
     unmapped_columns: dict[str, int] = field(default_factory=dict)  # name in the unmapped cells -> source column
     # Per field, how its text is read: made on the first batch from its values, kept for the file.
     decisions: dict[str, numbers.NumberDecision | dates.DateDecision] = field(default_factory=dict)
+    # Per date field, the orders (without, with AM/PM) of the file a correction corrects: a few corrected
+    # rows rarely show the evidence the whole file did, and they were written alike.
+    inherited_orders: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, *, model, template, header, **place) -> "RowPlan":
@@ -91,7 +94,7 @@ class RowPlan:
         names = _unique_names(header.headers)
         kept = set((template.options or {}).get("keep_in_extra", []))
         for i, name in enumerate(names):
-            if i not in into_columns and not header.is_unnamed(i):
+            if i not in into_columns and i not in header.ignored and not header.is_unnamed(i):
                 (plan.extra_columns if name in kept else plan.unmapped_columns)[name] = i
         return plan
 
@@ -116,6 +119,11 @@ class RowPlan:
             if name in report:
                 report[name]["quarantined"][cause] = count
         return report
+
+    @property
+    def source_columns(self) -> list[str]:
+        """The source columns' names, in order, as a quarantined row's `raw` keys them."""
+        return _unique_names(self.header.headers)
 
     @property
     def db_columns(self) -> list[str]:
@@ -360,9 +368,11 @@ def _decide(cleaned: pl.DataFrame, texts: dict[str, pl.Expr], readings: dict[str
 def _decision(plan: RowPlan, name: str, kind: str, evidence: dict):
     if kind in DATE_KINDS:
         template = plan.template
+        declared, declared_by = dates.template_orders(template.date_order, template.date_formats), "template"
+        if not any(declared) and any(plan.inherited_orders.get(name, ())):
+            declared, declared_by = plan.inherited_orders[name], "the corrected file"
         return dates.date_decision(
-            (evidence.get(f"{name}:plain"), evidence.get(f"{name}:ampm")),
-            declared=dates.template_orders(template.date_order, template.date_formats),
+            (evidence.get(f"{name}:plain"), evidence.get(f"{name}:ampm")), declared=declared, declared_by=declared_by,
             locale_order=date_order(plan.locale), locale=plan.locale, buddhist_era=_buddhist_era(plan))
     return numbers.number_decision(evidence.get(name), locale=plan.locale, declared=plan.locale_declared,
                                    whole=kind == INT)

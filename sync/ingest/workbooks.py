@@ -81,11 +81,17 @@ def workbook_sheets(path) -> list[Sheet]:
 
 
 def choose_sheet(path, *, mapping: dict, required: list[str], header_row: int | None,
-                 numbers: NumberColumns = NumberColumns()) -> ChosenSheet:
-    """The first visible sheet whose header matches the template; a hidden one only when no visible one does."""
+                 numbers: NumberColumns = NumberColumns(), only: str | None = None) -> ChosenSheet:
+    """The first visible sheet whose header matches the template; a hidden one only when no visible one
+    does. `only`: that sheet and no other (one sheet of an error workbook)."""
     reader = _reader(path)
     refusals: list[tuple[str, FileRejected]] = []
-    for sheet in workbook_sheets(path):
+    sheets = workbook_sheets(path)
+    if only is not None:
+        sheets = [sheet for sheet in sheets if sheet.name == only]
+        if not sheets:
+            raise FileRejected(f"workbook has no sheet {only!r}", code="no_sheet")
+    for sheet in sheets:
         text = _load(reader, sheet.index, "string")
         if text.height == 0:
             refusals.append((sheet.name, FileRejected("sheet is empty", code="empty")))

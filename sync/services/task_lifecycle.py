@@ -38,13 +38,22 @@ def sync_task_create(*, task_type: str, file_ids: list[int], user=None, priority
                 run_file_ids=list(file_ids), total_files=len(file_ids),
                 parameters={**(parameters or {}), **options.__dict__},
             )
-            _queue_files(file_ids)
+            if (parameters or {}).get("dry_run"):
+                _files_must_exist(file_ids)  # a dry run writes nothing: its files are not held
+            else:
+                _queue_files(file_ids)
             audit_record(instance=task, operation=AuditOperation.SYNC, before={}, after=_audited(task))
             transaction.on_commit(lambda: sync_task_publish(task=task))
     except BaseException:
         quota_release(user_id=user and user.pk, task_id=task_id)
         raise
     return task
+
+
+def _files_must_exist(file_ids: list[int]):
+    found = set(CatalogFile.objects.filter(pk__in=file_ids).values_list("pk", flat=True))
+    if missing := [pk for pk in file_ids if pk not in found]:
+        raise CatalogFile.DoesNotExist(_("Files %(ids)s do not exist.") % {"ids": missing[:20]})
 
 
 def _queue_files(file_ids: list[int]):
@@ -91,7 +100,7 @@ def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncP
         raise TaskStateConflict(_("Task %(task)s is %(status)s: only a failed or cancelled task can be "
                                   "retried.") % {"task": task.task_id, "status": task.status},
                                 code="task_not_retryable")
-    done = set(CatalogFile.objects.filter(
+    done = set() if task.parameters.get("dry_run") else set(CatalogFile.objects.filter(
         pk__in=task.file_ids, status__in=(FileStatus.INGESTED, FileStatus.PARTIAL)).values_list("pk", flat=True))
     files = list(task.file_ids) if all_files else [f for f in task.file_ids if f not in done]
     if not files:
@@ -111,7 +120,8 @@ def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncP
                     task_details={"previous_runs": history}):
                 raise TaskStateConflict(_("Task %(task)s changed state meanwhile.") % {"task": task.task_id},
                                         code="task_state_changed")
-            CatalogFile.objects.filter(pk__in=files).update(status=FileStatus.QUEUED)
+            if not task.parameters.get("dry_run"):
+                CatalogFile.objects.filter(pk__in=files).update(status=FileStatus.QUEUED)
             task.refresh_from_db()
             audit_record(instance=task, operation=AuditOperation.RETRY, before=before, after=_audited(task),
                          extra={"all_files": all_files})

@@ -20,6 +20,7 @@ from sync.ingest.engine import (FileSyncResult, SyncLookups, SyncOptions, files_
                                files_written_together)
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.file_runs import file_run
+from sync.services.previews import file_preview
 from sync.services.quality import quality_check
 from sync.services.quota import quota_release
 
@@ -62,7 +63,7 @@ def sync_task_run(*, task_id: str) -> dict:
     done = [files[r["file_id"]] for r in task.file_results
             if r["status"] in (FileStatus.INGESTED, FileStatus.PARTIAL) and r["file_id"] in files]
     # DESIGN.md 5.8: completeness is scored after a batch; a single file is scored by the next batch.
-    if done and task.task_type != TaskType.SINGLE_FILE:
+    if done and task.task_type != TaskType.SINGLE_FILE and not task.parameters.get("dry_run"):
         task.task_details = {**task.task_details, "quality_check": _quality_check(task, done)}
     # As the predecessor did: one failed file fails the task, so a retry can pick up what is missing.
     failed = task.failed_files > 0 or task.processed_files < len(task.run_file_ids)
@@ -120,9 +121,12 @@ def _files_run(task: SyncProgressTask, file_ids: list[int], files: dict[int, Cat
             outcomes.add(None, f"file {file_id} no longer exists")
             position += 1
             continue
-        if file_id not in considered and file.size_bytes <= SMALL_FILE_BYTES:
-            considered.update(_read_ahead_from(file_ids[position:], files, options, lookups))
-        results = _sync_next(task, file_ids[position:], files, options, lookups)
+        if task.parameters.get("dry_run"):
+            results = [_preview_one(task, file)]
+        else:
+            if file_id not in considered and file.size_bytes <= SMALL_FILE_BYTES:
+                considered.update(_read_ahead_from(file_ids[position:], files, options, lookups))
+            results = _sync_next(task, file_ids[position:], files, options, lookups)
         for result in results:
             outcomes.add(result, result.error)
         position += len(results)
@@ -144,6 +148,20 @@ def _sync_next(task: SyncProgressTask, file_ids: list[int], files: dict[int, Cat
     if len(together) > 1 and (results := files_sync_together(files=together, task=task, lookups=lookups)):
         return results
     return [_sync_one(task, files[file_ids[0]], options, lookups)]
+
+
+def _preview_one(task: SyncProgressTask, file: CatalogFile) -> FileSyncResult:
+    """A dry run's file: its sync run and undone, kept as a preview to approve (its result names it)."""
+    try:
+        preview = file_preview(file_id=file.pk, user=task.user)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:  # noqa: BLE001 - recorded as the file's outcome; the dry run goes on
+        logger.exception("task %s: preview of file %s failed unexpectedly", task.task_id, file.path)
+        return FileSyncResult(file_id=file.pk, file_name=file.file_name, error=f"unexpected error: {exc!r}")
+    result = FileSyncResult(**{k: v for k, v in preview.result.items() if k in FileSyncResult.__dataclass_fields__})
+    result.preview_id = preview.pk
+    return result
 
 
 def _small_files_run(file_ids: list[int], files: dict[int, CatalogFile]) -> list[CatalogFile]:

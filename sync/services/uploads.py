@@ -2,6 +2,7 @@
 file (README, "Inbox layout"), so a later inbox scan finds them unchanged."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -70,7 +71,7 @@ def catalog_upload(*, upload: UploadedFile, platform_code: str, shop_id: str, da
     if not folder.resolve().is_relative_to(inbox):  # a symlinked folder inside the inbox pointing out
         raise UploadRejected(f"{folder.relative_to(inbox)} leads outside the inbox")
     folder.mkdir(parents=True, exist_ok=True)
-    target = _write_new(folder, name, upload)
+    target = write_new(folder, name, upload.chunks(_CHUNK))
     try:
         with transaction.atomic():
             record = catalog_record_file(path=target, relative=target.relative_to(inbox).as_posix(), existing=None,
@@ -89,14 +90,15 @@ def catalog_upload(*, upload: UploadedFile, platform_code: str, shop_id: str, da
     return UploadResult(file=record, duplicate_of=record.duplicate_of)
 
 
-def _write_new(folder: Path, name: str, upload: UploadedFile) -> Path:
+def write_new(folder: Path, name: str, chunks: Iterable[bytes]) -> Path:
+    """`chunks` written to a new file of that name in `folder`, or "name (2)" and so on when it is taken."""
     stem, suffix = Path(name).stem, Path(name).suffix
     for attempt in range(1, MAX_NAME_ATTEMPTS + 1):
         target = folder / (name if attempt == 1 else f"{stem} ({attempt}){suffix}")
         try:
             # "x" creates or fails atomically, so two concurrent uploads of one name never share a file.
             with target.open("xb") as handle:
-                for chunk in upload.chunks(_CHUNK):
+                for chunk in chunks:
                     handle.write(chunk)
             return target
         except FileExistsError:

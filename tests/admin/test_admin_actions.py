@@ -236,3 +236,47 @@ def test_preview_selected_files_then_approve_selected_previews(operator_client, 
                              [preview])
     assert (level, text.split(" ", 3)[:3]) == (messages.SUCCESS, ["Approved:", "1,", "refused:"]), text
     assert OrderLine.objects.filter(source_file_id=first).count() == preview.rows_new
+
+
+def test_error_workbook_downloaded_from_the_file_list_and_uploaded_back_queues_its_correction(
+        operator_client, templates, inbox, tmp_path):
+    from tests.api.test_error_workbook_api import fixed_in_two_cells
+    from tests.sync.helpers import demo_copies_catalogued
+
+    (file_id,) = demo_copies_catalogued(inbox, tmp_path, key="shopee_orders_xlsx", seeds=[4], rows=80,
+                                        placed=lambda path, seed: path)
+    file_sync(file=CatalogFile.objects.get(pk=file_id))
+    downloaded = operator_client.post(FILES, {"action": "error_workbook_selected", "_selected_action": [file_id],
+                                              "index": 0})
+    assert downloaded.status_code == 200 and downloaded["Content-Type"].startswith("application/vnd.openxmlformats")
+    content, _ = fixed_in_two_cells(downloaded.content)
+
+    page = operator_client.get(FILES, **ZH)
+    assert "上传修正后的错误工作簿" in page.content.decode()
+    upload_url = reverse("admin:sync_catalogfile_corrections")
+    with (tmp_path / "fixed.xlsx").open("wb+") as handle:
+        handle.write(content)
+        handle.seek(0)
+        answered = operator_client.post(upload_url, {"file": handle}, follow=True)
+
+    correction = CatalogFile.objects.get(correction_of_id=file_id)
+    task = SyncProgressTask.objects.get(file_ids=[correction.pk])
+    assert task.task_type == TaskType.BATCH_BY_IDS and task.status == TaskStatus.QUEUED
+    (message,) = answered.context["messages"]
+    assert task.task_id in strip_tags(message.message)
+
+
+def test_an_upload_that_is_no_error_workbook_is_shown_on_the_form(operator_client, tmp_path, inbox):
+    with (tmp_path / "other.xlsx").open("wb+") as handle:
+        handle.write(b"PK not a workbook")
+        handle.seek(0)
+        answered = operator_client.post(reverse("admin:sync_catalogfile_corrections"), {"file": handle})
+    assert answered.status_code == 200
+    assert "is not an error workbook of this service" in answered.content.decode()
+    assert not CatalogFile.objects.exists()
+
+
+def test_a_task_without_quarantined_rows_has_no_error_workbook(operator_client, owner):
+    task = TaskFactory(user=owner)
+    level, text = run_action(operator_client, TASKS, "error_workbook_selected", [task])
+    assert level == messages.WARNING and "No quarantined rows" in text

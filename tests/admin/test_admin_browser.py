@@ -146,3 +146,36 @@ def test_task_list_is_in_chinese_for_a_zh_cn_browser(live_server, operator, open
 
     assert "已取消：1，已请求取消：0，被拒绝：0。" in message
     assert SyncProgressTask.objects.get(pk=task.pk).status == TaskStatus.CANCELLED
+
+
+@pytest.mark.parametrize("languages,suffix,approve", [("en-US,en", "en", "Approve selected previews"),
+                                                     ("zh-CN,zh", "zh-hans", "批准所选预览")])
+def test_operator_previews_a_file_and_reads_the_preview_in_the_browser(
+        live_server, operator, open_browser, artifacts, templates, inbox, tmp_path, languages, suffix, approve):
+    from sync.ingest.engine import file_sync
+    from sync.models import CatalogFile, SyncPreview
+    from tests.sync.test_written_together import overlapping_exports
+
+    first, _, changes, _ = overlapping_exports(inbox, tmp_path)
+    file_sync(file=CatalogFile.objects.get(pk=first))
+    driver = open_browser(languages)
+    driver.get(f"{live_server.url}/admin/login/?next=/admin/sync/catalogfile/")
+    driver.find_element(By.NAME, "username").send_keys(OPERATOR)
+    driver.find_element(By.NAME, "password").send_keys(OPERATOR_PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    wait = WebDriverWait(driver, PAGE_TIMEOUT_S)
+    wait.until(expected_conditions.presence_of_element_located((By.ID, "changelist")))
+    driver.find_element(By.CSS_SELECTOR, f'input[name="_selected_action"][value="{changes}"]').click()
+    Select(driver.find_element(By.NAME, "action")).select_by_value("preview_selected")
+    driver.find_element(By.CSS_SELECTOR, 'button[name="index"]').click()
+    wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "ul.messagelist li")))
+
+    preview = SyncPreview.objects.get(file_id=changes)
+    assert preview.rows_changed >= 1
+    driver.get(f"{live_server.url}/admin/sync/syncpreview/{preview.pk}/change/")
+    page = wait.until(expected_conditions.presence_of_element_located((By.ID, "content"))).text
+    assert "quantity" in page and '"7"' in page.replace(" ", "") or "7" in page
+    screenshot(driver, artifacts / f"admin-preview-{suffix}.png")
+    driver.get(f"{live_server.url}/admin/sync/syncpreview/")
+    actions = [option.text for option in Select(driver.find_element(By.NAME, "action")).options]
+    assert approve in actions

@@ -68,7 +68,7 @@ def test_create_answers_202_like_the_seed_and_publishes_only_after_commit(owner,
         "queued", 8, 1, 1)
     assert (task.task_type, task.file_ids, task.user.username) == ("single_file", [demo_files[0].pk], "owner")
     assert task.parameters == {"file_id": demo_files[0].pk, "priority": 8, "only_with_template": True,
-                               "allow_quarantine": False, "use_template_header_row": True}
+                               "allow_quarantine": False, "use_template_header_row": True, "dry_run": False}
     assert len(callbacks) == 1 and task.dispatched_at is None  # nothing sent before the commit
     try:
         callbacks[0]()  # the commit: the message goes to the broker
@@ -300,7 +300,7 @@ def test_sync_action_submits_the_file_with_its_options(other, demo_files):
     # 9 asked, 8 given: a normal user's priority is capped below admin's (sync/services/priority.py).
     assert (task.task_type, task.file_ids, task.priority, task.user.username) == ("single_file", [file.pk], 8, "other")
     assert task.parameters == {"file_id": file.pk, "priority": 9, "only_with_template": False,
-                               "allow_quarantine": True, "use_template_header_row": True}
+                               "allow_quarantine": True, "use_template_header_row": True, "dry_run": False}
     assert CatalogFile.objects.get(pk=file.pk).status == FileStatus.QUEUED
     assert_error(call(other, "post", FILE_SYNC, {}, id=file.pk), 409, "file_busy")
     assert_error(call(other, "post", FILE_SYNC, {}, id=424242), 404, "not_found")

@@ -51,6 +51,8 @@ def iso(value) -> str | None:
 class _Options(serializers.Serializer):
     only_with_template = serializers.BooleanField(default=True)
     allow_quarantine = serializers.BooleanField(default=True)
+    dry_run = serializers.BooleanField(default=False, help_text=_lazy(
+        "preview only: the worker runs each file's sync, writes nothing and stores a preview to approve"))
     priority = serializers.IntegerField(min_value=1, max_value=10, required=False,
                                         help_text=_lazy("1-10, 10 highest; default 5, capped by role"))
 
