@@ -299,7 +299,8 @@ class CatalogFileAdmin(ReadOnlyAdmin):
         if not file.rows_quarantined:
             return 0
         url = reverse("admin:sync_quarantinedrow_changelist")
-        return format_html('<a href="{}?file__id__exact={}">{}</a>', url, file.pk, file.rows_quarantined)
+        return format_html('<a href="{}?file__id__exact={}&corrected_by__isempty=1">{}</a>', url, file.pk,
+                           file.rows_quarantined)
 
     @admin.display(description=_("last result"))
     def last_result_json(self, file):
@@ -402,12 +403,12 @@ class CorrectionUploadForm(forms.Form):
 
 @admin.register(models.QuarantinedRow)
 class QuarantinedRowAdmin(ReadOnlyAdmin):
-    list_display = ("file", "source_row", "reasons_text", "task", "created_at")
-    list_filter = ("file__platform_code", "file__data_domain")
-    list_select_related = ("file", "task")
+    list_display = ("file", "source_row", "reasons_text", "corrected_by", "task", "created_at")
+    list_filter = ("file__platform_code", "file__data_domain", ("corrected_by", admin.EmptyFieldListFilter))
+    list_select_related = ("file", "task", "corrected_by")
     search_fields = ("file__path", "file__file_name")
     ordering = ("file", "source_row")
-    fields = ("file", "task", "source_row", "reasons_text", "raw_json", "created_at")
+    fields = ("file", "task", "source_row", "reasons_text", "raw_json", "corrected_by", "created_at")
     readonly_fields = fields
 
     @admin.display(description=_("reasons"))

@@ -530,11 +530,24 @@ FACT_MODELS = {
 }
 
 
+class QuarantinedRowQuerySet(models.QuerySet):
+    def open(self):
+        """Still to fix: not handed to a correction."""
+        return self.filter(corrected_by__isnull=True)
+
+
 class QuarantinedRow(models.Model):
-    """A source row that failed validation, kept with its raw values and the reasons."""
+    """A source row that failed validation, kept with its raw values and the reasons. A correction (an
+    error workbook uploaded back) that read the row marks it `corrected_by`: its outcome is then the
+    correction's, and rolling the correction back opens the row again."""
+
+    objects = QuarantinedRowQuerySet.as_manager()
 
     file = models.ForeignKey(CatalogFile, on_delete=models.CASCADE, related_name="quarantined_rows",
         verbose_name=_("file"))
+    corrected_by = models.ForeignKey(
+        CatalogFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="corrected_rows",
+        help_text=_("The correction that took this row over"), verbose_name=_("corrected by"))
     task = models.ForeignKey(SyncProgressTask, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("task"))
     source_row = models.PositiveIntegerField(verbose_name=_("source row"))
     raw = models.JSONField(default=dict, verbose_name=_("raw"))

@@ -164,7 +164,7 @@ class CatalogFileViewSet(_Listed, mixins.ListModelMixin, viewsets.GenericViewSet
 
     def retrieve(self, request, pk):
         file = self.get_object()
-        rows = file.quarantined_rows.order_by("source_row", "pk")
+        rows = file.quarantined_rows.open().order_by("source_row", "pk")
         file.quarantine_sample = rows[:QUARANTINE_SHOWN]
         file.quarantine_total = rows.count()
         return respond(CatalogFileDetailSerializer(file).data)

@@ -62,26 +62,62 @@ def _row_number(cell) -> int | None:
 
 
 def corrected_rows_hand_over(*, correction: CatalogFile, rows: list[int]) -> int:
-    """Inside the correction's sync transaction: the corrected file's quarantined rows that the correction
-    read leave its quarantine and count as corrected. Returns how many."""
+    """Inside the correction's sync transaction: the corrected file's open quarantined rows that the
+    correction read are marked as its own and count as corrected there. Returns how many."""
     corrected = CatalogFile.objects.select_for_update().get(pk=correction.correction_of_id)
-    quarantined = QuarantinedRow.objects.filter(file=corrected)
+    quarantined = QuarantinedRow.objects.filter(file=corrected).open()
     if corrected.correction_of_id:  # a correction's rows are known by the original row they carry
-        handed, _ = quarantined.filter(**{f"raw__{SOURCE_ROW_HEADER}__in": [str(r) for r in rows]}).delete()
+        quarantined = quarantined.filter(**{f"raw__{SOURCE_ROW_HEADER}__in": [str(r) for r in rows]})
     else:
-        handed, _ = quarantined.filter(source_row__in=rows).delete()
+        quarantined = quarantined.filter(source_row__in=rows)
+    handed = quarantined.update(corrected_by=correction)
     if handed:
         _counts_move(corrected, handed)
     return handed
 
 
+def corrected_rows_give_back(*, correction: CatalogFile) -> int:
+    """A correction rolled back: the rows it took over are the corrected file's to fix again."""
+    corrected = CatalogFile.objects.select_for_update().get(pk=correction.correction_of_id)
+    given = QuarantinedRow.objects.filter(file=corrected, corrected_by=correction).update(corrected_by=None)
+    if given:
+        _counts_move(corrected, -given)
+    return given
+
+
+def correction_marks(file: CatalogFile) -> dict[int, int]:
+    """The source rows of `file` that corrections took over (source row -> correction), kept only while
+    its bytes are those the corrections were made for: other bytes put other rows at those numbers."""
+    corrections = {pk for pk, sha256 in CatalogFile.objects.filter(correction_of=file).values_list(
+        "pk", "last_result__correction__sha256") if sha256 == file.sha256}
+    if not corrections:
+        return {}
+    return dict(QuarantinedRow.objects.filter(file=file, corrected_by__in=corrections).values_list(
+        "source_row", "corrected_by_id"))
+
+
+def corrections_keep(*, file: CatalogFile, marks: dict[int, int]) -> int:
+    """After a re-sync of a corrected file whose bytes are those its corrections corrected: the rows
+    quarantined again at the same source rows stay taken over (`marks`: source row -> correction)."""
+    by_correction: dict[int, list[int]] = {}
+    for row, correction_id in marks.items():
+        by_correction.setdefault(correction_id, []).append(row)
+    return sum(QuarantinedRow.objects.filter(file=file, source_row__in=rows).update(corrected_by_id=correction_id)
+               for correction_id, rows in by_correction.items())
+
+
 def _counts_move(corrected: CatalogFile, handed: int):
+    """`handed` rows (negative: given back) move between the file's quarantined and corrected counts."""
     result = dict(corrected.last_result or {})
     result["rows_quarantined"] = corrected.rows_quarantined - handed
     result["rows_corrected"] = corrected.rows_corrected + handed
     status = corrected.status
     if result["rows_quarantined"] == 0 and status in (FileStatus.PARTIAL, FileStatus.FAILED):
         status, result["status"], result["error"] = FileStatus.INGESTED, FileStatus.INGESTED, ""
+    elif result["rows_quarantined"] and status == FileStatus.INGESTED:
+        status = result["status"] = FileStatus.PARTIAL if result.get("rows_ingested") else FileStatus.FAILED
+        if status == FileStatus.FAILED:
+            result["error"] = f"all {result['rows_quarantined']} data rows failed validation (their correction was rolled back)"
     CatalogFile.objects.filter(pk=corrected.pk).update(
         rows_quarantined=F("rows_quarantined") - handed, rows_corrected=F("rows_corrected") + handed,
         last_result=result, status=status, last_error=result.get("error", corrected.last_error))

@@ -17,7 +17,8 @@ from sync.counters import file_sync_record
 from erp.errors import TRANSIENT_ERRORS
 from sync.errors import FileRejected
 from sync.ingest.cells import plain_text
-from sync.ingest.corrections import corrected_rows_hand_over, correction_header, inherited_orders, origin_rows
+from sync.ingest.corrections import (corrected_rows_hand_over, correction_header, correction_marks, corrections_keep,
+                                    inherited_orders, origin_rows)
 from sync.ingest.fingerprint import sync_fingerprint
 from sync.ingest.headers import HeaderMatch
 from sync.ingest.locales import file_locale, reads_number_cells_plainly
@@ -281,7 +282,7 @@ def files_read_ahead(*, files: list[CatalogFile], options: SyncOptions, lookups:
 
 def _read_ahead(file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -> tuple | None:
     template = lookups.template(file)
-    if template is None or file.correction_of_id:  # a correction hands rows over in its own transaction
+    if template is None or file.correction_of_id or file.rows_corrected:  # corrections: rows handed over alone
         return None
     account = lookups.account(file)
     fingerprint = _fingerprint(file, template, account, options)
@@ -415,9 +416,11 @@ def _open(file, template, options, locale: str | None, numbers: NumberColumns,
 def _write(file, task, options, progress, batches: Iterable[PreparedBatch], plan: RowPlan, result: FileSyncResult):
     """Inside the file's transaction: quarantine replaced, batches upserted, counts settled."""
     skipped, reasons = Counter(), Counter()
+    marks = {}
     if file.last_synced_at:
         # A first sync has none to forget: both are written in a sync's transaction, whose end sets the
         # time (a stale unmapped batch would be harmless anyway: lookups go by row hash).
+        marks = correction_marks(file) if file.rows_corrected else {}
         QuarantinedRow.objects.filter(file=file).delete()
         unmapped_forget(file_id=file.pk)
     sink = fact_sink(plan.model, plan.db_columns, place=place_of(file), file_ids=[file.pk], task_id=task and task.pk)
@@ -437,6 +440,9 @@ def _write(file, task, options, progress, batches: Iterable[PreparedBatch], plan
         if progress:
             progress(result.rows_read)
     _counts_settle(result, sink.finish(), skipped, reasons)
+    if marks:  # rows corrected before stay the corrections' outcome
+        kept = corrections_keep(file=file, marks=marks)
+        result.rows_quarantined, result.rows_corrected = result.rows_quarantined - kept, kept
 
 
 def _counts_settle(result: FileSyncResult, outcome: UpsertOutcome, skipped: Counter, reasons: Counter):
@@ -464,7 +470,8 @@ def _status_settle(result: FileSyncResult):
 def _corrected_rows_hand_over(file: CatalogFile, result: FileSyncResult):
     rows = origin_rows(resolve_inbox_path(file.path), sheet=result.sheet_name, header_row=result.header_row)
     handed = corrected_rows_hand_over(correction=file, rows=rows)
-    result.correction = {"file_id": file.correction_of_id, "rows_handed_over": handed}
+    result.correction = {"file_id": file.correction_of_id, "rows_handed_over": handed,
+                         "sha256": CatalogFile.objects.values_list("sha256", flat=True).get(pk=file.correction_of_id)}
 
 
 def _has_substitute(template, name: str) -> bool:
@@ -488,7 +495,7 @@ def _reason_kind(reason: str) -> str:
 
 
 def _check_accounting(result: FileSyncResult):
-    accounted = result.rows_ingested + result.rows_quarantined + result.rows_skipped
+    accounted = result.rows_ingested + result.rows_quarantined + result.rows_skipped + result.rows_corrected
     if accounted != result.rows_read:
         raise AssertionError(f"accounting broken: read {result.rows_read} != {accounted} accounted")
 

@@ -51,7 +51,7 @@ class CorrectionRejected(ApplicationError):
 def error_workbook(*, files: list[CatalogFile]) -> bytes:
     """The xlsx of the quarantined rows of `files` and of their corrections (a sheet per file that has
     any): the rows still to fix, wherever the last correction left them."""
-    held = [file for file in _with_corrections(files) if file.quarantined_rows.exists()]
+    held = [file for file in _with_corrections(files) if file.quarantined_rows.open().exists()]
     if not held:
         raise NoQuarantinedRows(_("No quarantined rows in file(s) %(ids)s.") % {
             "ids": ", ".join(str(f.pk) for f in files[:20])})
@@ -90,7 +90,7 @@ def _sheet_name(file: CatalogFile) -> str:
 
 
 def _rows_sheet(sheet, file: CatalogFile, formats: dict):
-    rows = list(file.quarantined_rows.order_by("source_row", "pk").values_list("source_row", "raw", "reasons"))
+    rows = list(file.quarantined_rows.open().order_by("source_row", "pk").values_list("source_row", "raw", "reasons"))
     columns = _source_columns(file, [raw for _, raw, _ in rows])
     field_columns = (file.last_result or {}).get("field_columns") or {}
     headers = [SOURCE_ROW_HEADER, *columns, REASONS_HEADER]
@@ -206,7 +206,7 @@ def _correction_catalog(inbox: Path, content: bytes, sheet: str, corrected: Cata
 
 def task_files_with_quarantine(file_ids: list[int]) -> list[CatalogFile]:
     """A task's files that hold quarantined rows, in the task's order."""
-    held = set(QuarantinedRow.objects.filter(file_id__in=file_ids).values_list("file_id", flat=True).distinct())
+    held = set(QuarantinedRow.objects.filter(file_id__in=file_ids).open().values_list("file_id", flat=True).distinct())
     files = CatalogFile.objects.in_bulk([i for i in file_ids if i in held])
     return [files[i] for i in file_ids if i in files]
 

@@ -15,6 +15,7 @@ from erp.audit.models import AuditOperation
 from erp.audit.services import audit_record
 from erp.errors import ApplicationError
 from sync.ingest.change_sets import change_set_sql
+from sync.ingest.corrections import corrected_rows_give_back
 from sync.ingest.unmapped import unmapped_forget
 from sync.ingest.upsert import place_of, write_begin
 from sync.models import FACT_MODELS, CatalogFile, ChangeSet, FileStatus, PreviousRow, QuarantinedRow
@@ -132,9 +133,11 @@ def _file_reset(file_id: int):
     QuarantinedRow.objects.filter(file_id=file_id).delete()
     unmapped_forget(file_id=file_id)
     file = CatalogFile.objects.get(pk=file_id)
+    if file.correction_of_id:
+        corrected_rows_give_back(correction=file)
     before = {"status": file.status, "rows_ingested": file.rows_ingested}
     CatalogFile.objects.filter(pk=file_id).update(
-        status=FileStatus.ROLLED_BACK, rows_ingested=0, rows_quarantined=0, rows_skipped=0, last_error="",
+        status=FileStatus.ROLLED_BACK, rows_ingested=0, rows_quarantined=0, rows_skipped=0, rows_corrected=0, last_error="",
         sync_fingerprint="", updated_at=timezone.now())
     audit_record(instance=file, operation=AuditOperation.ROLLBACK, before=before,
                  after={"status": FileStatus.ROLLED_BACK, "rows_ingested": 0})

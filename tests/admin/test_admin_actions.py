@@ -157,7 +157,9 @@ def test_a_files_quarantined_rows_are_one_click_away(operator_client):
     for row, owner_file in ((3, file), (7, file), (4, other)):
         QuarantinedRow.objects.create(file=owner_file, source_row=row, raw={"Order ID": ""},
                                       reasons=["missing order_id"])
-    link = f'{reverse("admin:sync_quarantinedrow_changelist")}?file__id__exact={file.pk}'
+    QuarantinedRow.objects.create(file=file, source_row=9, raw={"Order ID": ""}, reasons=["missing order_id"],
+                                  corrected_by=other)  # taken over by a correction: not to fix here
+    link = f'{reverse("admin:sync_quarantinedrow_changelist")}?file__id__exact={file.pk}&corrected_by__isempty=1'
 
     assert f'<a href="{link}">2</a>' in operator_client.get(FILES).content.decode()
     response = operator_client.get(link)

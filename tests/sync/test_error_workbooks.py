@@ -58,7 +58,8 @@ def uploaded(content: bytes, name="fixed.xlsx") -> SimpleUploadedFile:
 
 
 def quarantined_rows(file) -> dict[int, list[str]]:
-    return dict(QuarantinedRow.objects.filter(file=file).values_list("source_row", "reasons"))
+    """The file's rows still to fix."""
+    return dict(QuarantinedRow.objects.filter(file=file).open().values_list("source_row", "reasons"))
 
 
 def test_two_fixed_cells_ingest_exactly_those_rows_and_the_rest_stay_quarantined(synced_with_quarantine):
@@ -91,10 +92,12 @@ def test_two_fixed_cells_ingest_exactly_those_rows_and_the_rest_stay_quarantined
     assert {q.raw[SOURCE_ROW_HEADER] for q in still} == {str(r) for r in before} - {str(negative), str(missing_id)}
     # the corrected file: every row it had quarantined is now the correction's, and its accounting holds
     assert quarantined_rows(source) == {}
+    assert set(QuarantinedRow.objects.filter(file=source).values_list("corrected_by", flat=True)) == {correction.pk}
     assert (source.rows_quarantined, source.rows_corrected) == (0, len(before))
     assert source.rows_read == source.rows_ingested + source.rows_quarantined + source.rows_skipped + source.rows_corrected
     assert source.last_result["rows_corrected"] == len(before)
-    assert correction.last_result["correction"] == {"file_id": source.pk, "rows_handed_over": len(before)}
+    assert correction.last_result["correction"] == {"file_id": source.pk, "rows_handed_over": len(before),
+                                                  "sha256": source.sha256}
 
 
 def test_fixed_rows_read_as_the_corrected_file_read_them(synced_with_quarantine):
@@ -174,3 +177,40 @@ def test_an_upload_that_is_not_the_workbook_as_downloaded_is_refused(synced_with
     assert refused.value.message
     assert not CatalogFile.objects.filter(correction_of=source).exists()
     assert not list((inbox / source.path).parent.glob("corrections/*"))
+
+
+def corrected_once(source) -> tuple[CatalogFile, dict]:
+    first = quarantined_rows(source)
+    rows = {next(iter(r)).split(":")[0]: row for row, r in first.items()}
+    content = fixed(error_workbook(files=[source]), {(str(rows["quantity"]), "Quantity"): 4})
+    (correction,) = corrections_catalog(upload=uploaded(content))
+    file_sync(file=correction)
+    source.refresh_from_db()
+    return correction, first
+
+
+def test_a_resync_of_the_same_bytes_keeps_what_its_corrections_took_over(synced_with_quarantine):
+    source = synced_with_quarantine
+    correction, first = corrected_once(source)
+
+    file_sync(file=source, reread=True)
+
+    source.refresh_from_db()
+    assert quarantined_rows(source) == {} and (source.rows_quarantined, source.rows_corrected) == (0, len(first))
+    assert source.rows_read == source.rows_ingested + source.rows_skipped + source.rows_corrected
+    assert set(QuarantinedRow.objects.filter(file=source).values_list("corrected_by", flat=True)) == {correction.pk}
+
+
+def test_rolling_back_a_correction_gives_its_rows_back(synced_with_quarantine):
+    from sync.services.rollback import file_rollback
+
+    source = synced_with_quarantine
+    correction, first = corrected_once(source)
+
+    file_rollback(file_id=correction.pk)
+
+    source.refresh_from_db()
+    assert quarantined_rows(source) == first
+    assert (source.rows_quarantined, source.rows_corrected, source.status) == (len(first), 0, FileStatus.PARTIAL)
+    assert not FACT_MODELS[source.data_domain].objects.filter(source_file=correction).exists()
+    assert not QuarantinedRow.objects.filter(file=correction).exists()
