@@ -145,7 +145,7 @@ def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: Syn
         result.error = reason
         return _finish(file, result, started=started)
     result.template = str(template)
-    options = under_contract(options, template)
+    options = _under_contract(options, template)
     account = lookups.account(file)
     fingerprint = ahead.fingerprint if ahead else _fingerprint(file, template, account, options)
     unchanged = None if reread else _unchanged_result(file, fingerprint)
@@ -165,7 +165,7 @@ def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: Syn
     return _finish(file, result, template, fingerprint, started=started)
 
 
-def under_contract(options: SyncOptions, template: FieldTemplate) -> SyncOptions:
+def _under_contract(options: SyncOptions, template: FieldTemplate) -> SyncOptions:
     """A template whose contract freezes on a bad value quarantines no row, whatever the caller allows."""
     if template.on_bad_value == OnBadValue.FREEZE and options.allow_quarantine:
         return replace(options, allow_quarantine=False)
@@ -303,7 +303,7 @@ def _read_ahead(file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -
 
 
 def _prepare_together(group: list[tuple[CatalogFile, FileAhead]], options: SyncOptions, lookups: SyncLookups):
-    options = under_contract(options, group[0][1].plan.template)  # the group shares its template
+    options = _under_contract(options, group[0][1].plan.template)  # the group shares its template
     frames = [entry.frame.with_columns(pl.lit(i, dtype=pl.UInt32).alias(FILE)) for i, (_, entry) in enumerate(group)]
     try:
         batches = prepare_files(pl.concat(frames), [entry.plan for _, entry in group])
