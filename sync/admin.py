@@ -11,6 +11,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -20,6 +21,7 @@ from sync import models
 from sync.ingest.engine import SyncOptions
 from sync.ingest.unmapped import unmapped_cells_of
 from sync.models import FileStatus, TaskStatus, TaskType
+from sync.services.drift import drift_accept
 from sync.services.file_runs import BUSY_FILE_STATUSES
 from sync.services.error_workbooks import XLSX_TYPE, corrections_catalog, error_workbook, error_workbook_name, \
     task_files_with_quarantine
@@ -35,9 +37,10 @@ ADMIN_SYNC_PRIORITY = 5
 STATUS_COLOURS = {
     "pending": "#777", "queued": "#777", "processing": "#2a6ebb", "completed": "#2e7d32", "ingested": "#2e7d32",
     "partial": "#9e7700", "skipped": "#777", "failed": "#c62828", "cancelled": "#ef6c00", "rolled_back": "#6a1b9a",
-    "approved": "#2e7d32", "stale": "#777",
+    "approved": "#2e7d32", "stale": "#777", "accepted": "#2e7d32",
 }
 FILE_STATUS_LABELS = dict(FileStatus.choices)
+LINE_BREAK = mark_safe("<br>")
 RESULT_COLUMNS = (_("file"), _("status"), _("template"), _("rows read"), _("ingested"), _("quarantined"),
                   _("skipped"), _("error or reasons"))
 # Short reasons by the services' error codes: a message line already names the task and its status,
@@ -49,6 +52,8 @@ REFUSALS = {
     "task_state_changed": _("the task changed state meanwhile"),
     "quota_exceeded": _("the user already has the maximum number of queued or running tasks"),
     "file_busy": _("a file is already queued or being synced by another task"),
+    "drift_already_accepted": _("its proposals were accepted already"),
+    "drift_without_proposal": _("it has no proposal to accept"),
 }
 
 
@@ -132,7 +137,8 @@ class ComponentVersionAdmin(admin.ModelAdmin):
 class FieldTemplateAdmin(admin.ModelAdmin):
     list_display = ("name", "platform_code", "data_domain", "granularity", "version", "is_active", "is_builtin",
                     "header_row", "updated_at")
-    list_filter = ("platform_code", "data_domain", "granularity", "is_active", "is_builtin")
+    list_filter = ("platform_code", "data_domain", "granularity", "is_active", "is_builtin", "on_new_column",
+                   "on_missing_field", "on_bad_value")
     search_fields = ("name",)
     ordering = ("platform_code", "data_domain", "granularity", "-version")
     readonly_fields = ("updated_at",)
@@ -280,8 +286,8 @@ class CatalogFileAdmin(ReadOnlyAdmin):
         (_("Classification"), {"fields": ("platform_code", "shop_id", "data_domain", "granularity",
                                           ("period_start", "period_end"))}),
         (_("Last sync"), {"fields": (("rows_read", "rows_ingested", "rows_skipped"), ("quarantined_rows", "rows_corrected"),
-                                     ("encoding", "sheet_name", "number_locale"), "last_error", "last_result_json",
-                                     "last_synced_at")}),
+                                     ("encoding", "sheet_name", "number_locale"), "last_error", "drift_summary",
+                                     "last_result_json", "last_synced_at")}),
         (_("File"), {"fields": ("sha256", "size_bytes", "mtime_ns", "first_seen_at", "updated_at")}),
     )
     readonly_fields = fieldset_names(fieldsets)
@@ -336,6 +342,16 @@ class CatalogFileAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Download the error workbook of selected files"))
     def error_workbook_selected(self, request, queryset):
         return workbook_download(self, request, list(queryset.order_by("pk")))
+
+    @admin.display(description=_("drift from the template"))
+    def drift_summary(self, file):
+        drift = (file.last_result or {}).get("drift")
+        if not drift:
+            return "-"
+        url = reverse("admin:sync_filedrift_changelist")
+        proposals = format_html_join("", "<div>{}</div>", ((proposal_text(p),) for p in drift.get("proposals", ())))
+        return format_html('{}{}<a href="{}?file__id__exact={}">{}</a>', drift_text(drift), proposals, url, file.pk,
+                           gettext("accept or review the proposals"))
 
     @admin.action(description=_("Preview selected files"), permissions=["sync"])
     def preview_selected(self, request, queryset):
@@ -546,3 +562,106 @@ for fact in models.FACT_MODELS.values():
                         list_display=("platform_code", "shop_id", "business_date", *fact.BUSINESS_KEY,
                                       "source_file", "source_row", "synced_at"),
                         search_fields=("shop_id", *fact.BUSINESS_KEY))
+
+
+def proposal_text(proposal: dict):
+    """"`原价` looks like `unit_price` (商品原价), 0.83": the new column, the field, the alias it is like."""
+    text = format_html(gettext("{header} looks like {field} ({alias}), {score}"),
+                       header=format_html("<code>{}</code>", proposal["header"]),
+                       field=format_html("<code>{}</code>", proposal["field"]), alias=proposal["alias"],
+                       score=f"{proposal['score']:.2f}")
+    if proposal.get("field_missing", True):
+        return text
+    return format_html("{} ({})", text, gettext("the field has its column too"))
+
+
+def drift_text(drift: dict):
+    """A drift's new columns and missing fields, one line each."""
+    lines = [(gettext("new columns: %(names)s"), drift.get("columns_added")),
+             (gettext("missing fields: %(names)s"), drift.get("fields_missing"))]
+    return format_html_join(LINE_BREAK, "{}", ((line % {"names": ", ".join(names)},) for line, names in lines if names))
+
+
+class DriftStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("Pending")), ("accepted", _("Accepted"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("pending", "accepted"):
+            return queryset.filter(accepted_at__isnull=self.value() == "pending")
+        return queryset
+
+
+@admin.register(models.FileDrift)
+class FileDriftAdmin(ReadOnlyAdmin):
+    """How each file's header departed from its template; accepting the proposals adds them as aliases in a
+    new template version, which the next file of that shape is read with."""
+
+    list_display = ("file_name", "status_label", "proposals_text", "added_columns", "missing_fields",
+                    "template_versions", "created_at")
+    list_filter = (DriftStatusFilter, "file__platform_code", "file__data_domain")
+    list_select_related = ("file", "template", "accepted_template")
+    search_fields = ("file__path", "file__file_name")
+    date_hierarchy = "created_at"
+    actions = ("accept_selected",)
+    fields = ("file", "template", "status_label", "added_columns", "missing_fields", "proposals_text", "created_at",
+              "accepted_at", "accepted_by", "accepted_template")
+    readonly_fields = fields
+
+    STATUS_LABELS = {"pending": _("Pending"), "accepted": _("Accepted")}
+
+    def has_accept_permission(self, request):
+        """Accepting writes a template version every later file is read with: staff who may change templates."""
+        return request.user.is_staff and request.user.has_perm(f"{self.opts.app_label}.change_fieldtemplate")
+
+    @admin.display(description=_("status"), ordering="accepted_at")
+    def status_label(self, drift):
+        status = "accepted" if drift.accepted_at else "pending"
+        return status_badge(status, str(self.STATUS_LABELS[status]))
+
+    @admin.display(description=_("file"), ordering="file__file_name")
+    def file_name(self, drift):
+        return format_html('<span title="{}">{}</span>', drift.file.path, drift.file.file_name)
+
+    @admin.display(description=_("template"), ordering="template")
+    def template_versions(self, drift):
+        """The version the file was read with, and the one its accepted proposals went into."""
+        if drift.accepted_template_id and drift.accepted_template_id != drift.template_id:
+            return format_html('<span style="white-space:nowrap">{} → v{}</span>', drift.template,
+                               drift.accepted_template.version)
+        return str(drift.template)
+
+    @admin.display(description=_("columns added"))
+    def added_columns(self, drift):
+        return ", ".join(drift.columns_added) or "-"
+
+    @admin.display(description=_("fields missing"))
+    def missing_fields(self, drift):
+        return ", ".join(drift.fields_missing) or "-"
+
+    @admin.display(description=_("proposals"))
+    def proposals_text(self, drift):
+        if not drift.proposals:
+            return "-"
+        return format_html_join("", '<div style="white-space:nowrap">{}</div>',
+                                ((proposal_text(p),) for p in drift.proposals))
+
+    @admin.action(description=_("Accept selected proposals"), permissions=["accept"])
+    def accept_selected(self, request, queryset):
+        lines, counts = [], {"accepted": 0, "refused": 0}
+        for drift in queryset.select_related("file").order_by("pk"):
+            try:
+                template = drift_accept(drift_id=drift.pk, by=request.user)
+            except ApplicationError as exc:
+                counts["refused"] += 1
+                lines.append(format_html("{}: {}", change_link(drift, drift.file.file_name),
+                                         gettext("refused: %(reason)s") % {"reason": refusal(exc)}))
+                continue
+            counts["accepted"] += 1
+            lines.append(format_html("{}: {}", change_link(drift, drift.file.file_name), gettext(
+                "aliases added in %(template)s") % {"template": template}))
+        summary = gettext("Accepted: %(accepted)d, refused: %(refused)d.") % counts
+        report(self, request, summary, lines, warn=bool(counts["refused"]))

@@ -5,7 +5,10 @@ currency suffix do not matter), so each entry lists one spelling per language or
 Simplified Chinese aliases are the Traditional (Taiwan) headers converted, as no public source has them.
 A mapped field that is no column of the fact table (`parent_sku`) only feeds `fallbacks` and is kept with
 the file's unmapped cells (sync.ingest.unmapped). `options.encodings` lists the csv encodings tried after a
-BOM and UTF-8; `options.keep_in_extra` names unmapped columns kept per row in the `extra` JSON.
+BOM and UTF-8; `options.keep_in_extra` names unmapped columns kept per row in the `extra` JSON;
+`options.known_columns` names the columns the export carries that no field maps (those of the generated demo
+files, sync.demo.exports, which follow PLATFORM_EXPORTS.md), so that only a column the platform adds is
+reported as drift (sync.ingest.drift).
 """
 
 ORDER_DATE_FORMATS_SEA = [
@@ -70,7 +73,19 @@ SHOPEE_ORDERS = {
     "required_fields": ["order_id", "business_date", "line_key", "quantity"],
     "dedup_fields": ["order_id", "line_key"],
     "date_formats": ORDER_DATE_FORMATS_SEA,
-    "options": {"fallbacks": {"line_key": ["parent_sku", "product_name"]}},
+    "options": {"fallbacks": {"line_key": ["parent_sku", "product_name"]},
+                "known_columns": [
+                    "Cancel reason", "Return / Refund Status", "Shipping Option", "Shipment Method",
+                    "Estimated Ship Out Date", "Ship Time", "Returned quantity", "Seller Rebate", "Shopee Rebate",
+                    "SKU Total Weight", "No of product in order", "Order Total Weight", "Voucher Code From Seller",
+                    "Seller Voucher", "Seller Absorbed Coin Cashback", "Shopee Voucher", "Bundle Deal Indicator",
+                    "Shopee Bundle Discount", "Seller Bundle Discount", "Shopee Coins Offset",
+                    "Credit Card Discount Total", "Total Amount", "Shipping Rebate Estimate",
+                    "Reverse Shipping Fee", "Transaction Fee", "Commission Fee", "Service Fee",
+                    "Estimated Shipping Fee", "Receiver Name", "Phone Number", "Delivery Address", "Town",
+                    "District", "City", "Province", "Country", "Zip Code", "Remark from buyer",
+                    "Order Complete Time", "Note", "不成立原因", "退货数量", "收件者姓名", "城市", "实际出货时间", "买家备注", "备注",
+                ]},
 }
 
 # Languages: English from a tool copying the official export (PLATFORM_EXPORTS.md); Traditional Chinese
@@ -106,7 +121,15 @@ SHOPEE_PRODUCTS = {
     "required_fields": ["item_id"],
     "dedup_fields": ["item_id", "variation_id"],
     "date_from_period": True,
-    "options": {"fallbacks": {"sku": ["parent_sku"]}, "defaults": {"variation_id": ""}},
+    "options": {"fallbacks": {"sku": ["parent_sku"]}, "defaults": {"variation_id": ""},
+                "known_columns": [
+                    "Variation Name", "Current Variation Status", "Order Conversion Rate (Confirmed Order)",
+                    "Buyers (Confirmed Order)", "Conversion Rate (Placed Order)",
+                    "Conversion Rate (Confirmed Order)", "Sales per Order (Placed Order) (MYR)",
+                    "Sales per Order (Confirmed Order) (MYR)", "Unique Product Impressions",
+                    "Unique Product Clicks", "Product Bounce Visitors", "Search Clicks", "Likes",
+                    "Product Visitors (Add to Cart)", "Conversion Rate (Add to Cart)",
+                ]},
 }
 
 # Languages: English and Indonesian "Tanggal" / "Pengunjung" from PLATFORM_EXPORTS.md; Chinese unsourced.
@@ -153,7 +176,10 @@ SHOPEE_INVENTORY = {
     "required_fields": ["sku", "total_stock"],
     "dedup_fields": ["sku", "warehouse"],
     "date_from_period": True,
-    "options": {"defaults": {"warehouse": ""}},
+    "options": {"defaults": {"warehouse": ""},
+                "known_columns": [
+                    "总价（元）", "活动预留库存", "计划库存",
+                ]},
 }
 
 # Languages: every region exports the English header row (jeffpham2906/JP-Manager:server/types/order.d.ts;
@@ -186,7 +212,18 @@ TIKTOK_ORDERS = {
     "dedup_fields": ["order_id", "line_key"],
     # Region decides the order: day first in SEA, month first with AM/PM in the US and Philippines.
     "date_formats": ["%d/%m/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%Y-%m-%d %H:%M:%S"],
-    "options": {"fallbacks": {"line_key": ["sku"]}},
+    "options": {"fallbacks": {"line_key": ["sku"]},
+                "known_columns": [
+                    "Order Substatus", "Cancelation/Return Type", "Normal or Pre-order", "Sku Quantity of return",
+                    "SKU Subtotal Before Discount", "SKU Platform Discount", "Original Shipping Fee",
+                    "Shipping Fee Seller Discount", "Shipping Fee Platform Discount", "Payment platform discount",
+                    "Taxes", "Order Refund Amount", "RTS Time", "Shipped Time", "Delivered Time", "Cancelled Time",
+                    "Cancel By", "Cancel Reason", "Fulfillment Type", "Warehouse Name", "Delivery Option",
+                    "Shipping Provider Name", "Buyer Message", "Recipient", "Phone #", "Country", "State",
+                    "Post Town", "Zipcode", "Detail Address", "Additional address information", "Payment Method",
+                    "Weight(kg)", "Product Category", "Package ID", "Seller Note", "Checked Status",
+                    "Checked Marked by",
+                ]},
 }
 
 # Languages: camelCase and Title Case English headers are the same in every Lazada market
@@ -215,7 +252,13 @@ LAZADA_ORDERS = {
     "dedup_fields": ["order_id", "line_key"],
     "date_formats": ["%d %b %Y %H:%M", "%d %b %Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"],
     # One row per unit: Lazada has no quantity column.
-    "options": {"defaults": {"quantity": 1}},
+    "options": {"defaults": {"quantity": 1},
+                "known_columns": [
+                    "orderType", "Guarantee", "deliveryType", "lazadaId", "lazadaSku", "wareHouse", "updateTime",
+                    "rtsSla", "ttsSla", "invoiceRequired", "invoiceNumber", "deliveredDate", "customerEmail",
+                    "shippingCity", "shippingPostCode", "shippingCountry", "payMethod", "walletCredit", "bundleId",
+                    "bundleDiscount", "refundAmount", "sellerNote",
+                ]},
 }
 
 # Languages: English flat-file attribute names from the SP-API report docs, used by every marketplace.
@@ -243,7 +286,14 @@ AMAZON_ORDERS = {
     # ISO 8601 with an offset: the only platform here not in the shop's local time.
     "date_formats": ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S"],
     # Marketplaces outside Japan and China write CP1252: decoding it as GB18030 would garble accents.
-    "options": {"encodings": ["cp1252"]},
+    "options": {"encodings": ["cp1252"],
+                "known_columns": [
+                    "merchant-order-id", "last-updated-date", "fulfillment-channel", "sales-channel",
+                    "order-channel", "ship-service-level", "asin", "item-status", "item-tax", "shipping-tax",
+                    "gift-wrap-price", "gift-wrap-tax", "ship-promotion-discount", "ship-city", "ship-state",
+                    "ship-postal-code", "ship-country", "promotion-ids", "is-business-order",
+                    "purchase-order-number", "price-designation",
+                ]},
 }
 
 BUILTIN_TEMPLATES = [

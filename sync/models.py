@@ -91,6 +91,23 @@ class DateOrder(models.TextChoices):
     YMD = "YMD", _("year/month/day")
 
 
+class OnNewColumn(models.TextChoices):
+    """What a file with a column its template neither maps nor knows does (drift contracts, as dlt names them)."""
+
+    EVOLVE = "evolve", _("evolve: keep the column and report it")
+    FREEZE = "freeze", _("freeze: fail the file")
+
+
+class OnMissingField(models.TextChoices):
+    ALLOW = "allow", _("allow: sync without it and report it")
+    FREEZE = "freeze", _("freeze: fail the file")
+
+
+class OnBadValue(models.TextChoices):
+    DISCARD_ROW = "discard_row", _("discard row: quarantine it")
+    FREEZE = "freeze", _("freeze: fail the file")
+
+
 class FieldTemplate(models.Model):
     """How to read one platform's export of one data domain.
 
@@ -131,8 +148,21 @@ class FieldTemplate(models.Model):
     options = models.JSONField(
         default=dict,
         blank=True,
-        help_text=_('{"fallbacks": {field: [fields tried when empty]}, "defaults": {field: value}}'),
+        help_text=_('{"fallbacks": {field: [fields tried when empty]}, "defaults": {field: value}, '
+                    '"keep_in_extra": [headers kept per row in extra], "known_columns": [headers the export '
+                    'carries that no field maps: not new columns for the drift contract]}'),
         verbose_name=_("options"))
+    on_new_column = models.CharField(
+        max_length=20, choices=OnNewColumn.choices, default=OnNewColumn.EVOLVE,
+        help_text=_("A column no field maps and options.known_columns / keep_in_extra do not list"),
+        verbose_name=_("on a new column"))
+    on_missing_field = models.CharField(
+        max_length=20, choices=OnMissingField.choices, default=OnMissingField.ALLOW,
+        help_text=_("An optional mapped field with no column (a missing required one always fails the file)"),
+        verbose_name=_("on a missing field"))
+    on_bad_value = models.CharField(
+        max_length=20, choices=OnBadValue.choices, default=OnBadValue.DISCARD_ROW,
+        help_text=_("A value that does not fit its field's type"), verbose_name=_("on a bad value"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
@@ -660,6 +690,37 @@ class SyncPreview(models.Model):
         verbose_name = _("sync preview")
         verbose_name_plural = _("sync previews")
         indexes = [models.Index(fields=["file", "created_at"])]
+
+    def __str__(self):
+        return f"{self.file_id} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class FileDrift(models.Model):
+    """How a file's header departed from its template when it was last synced (issue 17): columns the template
+    does not know, optional fields with no column, and for each new column the field it most likely is.
+    Accepting the proposals adds them as aliases in a new template version (sync.services.drift)."""
+
+    file = models.ForeignKey(CatalogFile, on_delete=models.CASCADE, related_name="drifts", verbose_name=_("file"))
+    template = models.ForeignKey(FieldTemplate, on_delete=models.CASCADE, related_name="drifts",
+        verbose_name=_("template"))
+    columns_added = models.JSONField(default=list, blank=True, help_text=_("Source headers the template does not know"),
+        verbose_name=_("columns added"))
+    fields_missing = models.JSONField(default=list, blank=True, help_text=_("Optional mapped fields with no column"),
+        verbose_name=_("fields missing"))
+    proposals = models.JSONField(default=list, blank=True,
+        help_text=_("Per new column, the closest field: header, field, alias, score 0-1"), verbose_name=_("proposals"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepted at"))
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("accepted by"))
+    accepted_template = models.ForeignKey(FieldTemplate, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("The template version the accepted aliases went into"),
+        verbose_name=_("accepted template"))
+
+    class Meta:
+        verbose_name = _("file drift")
+        verbose_name_plural = _("file drifts")
+        indexes = [models.Index(fields=["file", "created_at"]), models.Index(fields=["created_at"])]
 
     def __str__(self):
         return f"{self.file_id} {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -19,6 +19,8 @@ class AuditOperation(models.TextChoices):
     ACCOUNT_DISABLE = "account_disable", _("disable account")
     ROLE_CHANGE = "role_change", _("role change")
     ROLLBACK = "rollback", _("roll back")
+    # A file's drift proposal accepted: its aliases went into a new template version.
+    DRIFT_ACCEPT = "drift_accept", _("accept drift proposal")
 
 
 class AuditRecord(AbstractLogEntry):

@@ -206,7 +206,8 @@ class FieldTemplateSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "platform_code", "data_domain", "granularity", "version", "is_active", "is_builtin",
             "header_row", "mapping", "types", "required_fields", "dedup_fields", "date_formats", "date_order",
-            "number_locale", "date_from_period", "options", "updated_at",
+            "number_locale", "date_from_period", "options", "on_new_column", "on_missing_field", "on_bad_value",
+            "updated_at",
         ]
         read_only_fields = ["is_builtin", "updated_at"]
 

@@ -6,7 +6,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 from django.conf import settings
@@ -19,6 +19,7 @@ from sync.errors import FileRejected
 from sync.ingest.cells import plain_text
 from sync.ingest.corrections import (corrected_rows_hand_over, correction_header, correction_marks, corrections_keep,
                                     inherited_orders, origin_rows)
+from sync.ingest.drift import contract_refusal, header_drift
 from sync.ingest.fingerprint import sync_fingerprint
 from sync.ingest.headers import HeaderMatch
 from sync.ingest.locales import file_locale, reads_number_cells_plainly
@@ -29,8 +30,9 @@ from sync.ingest.unmapped import FILE
 from sync.ingest.unmapped import unmapped_batch, unmapped_forget, unmapped_store
 from sync.ingest.upsert import UpsertOutcome, WritesOverlap, fact_sink, insert_rows, place_of
 from sync.ingest.workbooks import NumberColumns
-from sync.models import (FACT_MODELS, CatalogFile, FieldTemplate, FileStatus, PlatformAccount, QuarantinedRow,
-                         SyncProgressTask, UnmappedCells)
+from sync.models import (FACT_MODELS, CatalogFile, FieldTemplate, FileStatus, OnBadValue, PlatformAccount,
+                         QuarantinedRow, SyncProgressTask, UnmappedCells)
+from sync.services.drift import drift_record
 from sync.services.templates import template_resolve
 
 logger = logging.getLogger(__name__)
@@ -97,6 +99,8 @@ class FileSyncResult:
     preview_id: int | None = None  # a dry run's outcome: the preview it stored
     # Per mapped column: how its values were read (locale and marks, date order, and why).
     decisions: dict[str, dict] = field(default_factory=dict)
+    # How the header departed from the template (sync.ingest.drift.Drift.as_dict); empty: it did not.
+    drift: dict = field(default_factory=dict)
     error: str = ""
 
     @property
@@ -134,7 +138,7 @@ def file_sync(*, file: CatalogFile, task: SyncProgressTask | None = None, option
                         ahead=lookups.ahead.pop(file.pk, None), reread=reread, started=started)
     if counted:
         file_sync_record(domain=file.data_domain, status=result.status, rows_ingested=result.rows_ingested,
-                         rows_quarantined=result.rows_quarantined, started=started)
+                         rows_quarantined=result.rows_quarantined, started=started, drift=result.drift)
     return result
 
 
@@ -150,6 +154,7 @@ def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: Syn
         result.error = reason
         return _finish(file, result, started=started)
     result.template = str(template)
+    options = _under_contract(options, template)
     account = lookups.account(file)
     fingerprint = ahead.fingerprint if ahead else _fingerprint(file, template, account, options)
     unchanged = None if reread else _unchanged_result(file, fingerprint)
@@ -165,7 +170,15 @@ def _file_sync(*, file: CatalogFile, task: SyncProgressTask | None, options: Syn
         result.status, result.error = FileStatus.FAILED, f"file cannot be parsed: {exc}"
     if result.status == FileStatus.FAILED:
         logger.warning("file %s failed: %s (task %s)", file.path, result.error, task and task.task_id)
+    drift_record(file=file, template=template, drift=result.drift)
     return _finish(file, result, template, fingerprint, started=started)
+
+
+def _under_contract(options: SyncOptions, template: FieldTemplate) -> SyncOptions:
+    """A template whose contract freezes on a bad value quarantines no row, whatever the caller allows."""
+    if template.on_bad_value == OnBadValue.FREEZE and options.allow_quarantine:
+        return replace(options, allow_quarantine=False)
+    return options
 
 
 def _fingerprint(file, template, account, options) -> str:
@@ -304,6 +317,7 @@ def _read_ahead(file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -
 
 
 def _prepare_together(group: list[tuple[CatalogFile, FileAhead]], options: SyncOptions, lookups: SyncLookups):
+    options = _under_contract(options, group[0][1].plan.template)  # the group shares its template
     frames = [entry.frame.with_columns(pl.lit(i, dtype=pl.UInt32).alias(FILE)) for i, (_, entry) in enumerate(group)]
     try:
         batches = prepare_files(pl.concat(frames), [entry.plan for _, entry in group])
@@ -359,9 +373,10 @@ def files_sync_together(*, files: list[CatalogFile], task: SyncProgressTask | No
     for file, entry in zip(files, entries, strict=True):
         del lookups.ahead[file.pk]
         entry.result.template = str(lookups.template(file))
+        drift_record(file=file, template=lookups.template(file), drift=entry.result.drift)
         results.append(_finish(file, entry.result, lookups.template(file), entry.fingerprint, started=started))
         file_sync_record(domain=file.data_domain, status=entry.result.status, rows_ingested=entry.result.rows_ingested,
-                         rows_quarantined=entry.result.rows_quarantined, started=started)
+                         rows_quarantined=entry.result.rows_quarantined, started=started, drift=entry.result.drift)
     return results
 
 
@@ -410,6 +425,11 @@ def _open(file, template, options, locale: str | None, numbers: NumberColumns,
     result.header_row = source.header.row_index + 1
     result.missing_template_fields = source.header.missing_fields
     result.unmapped_columns = source.header.unmapped_columns
+    drift = header_drift(header=source.header, template=template)
+    result.drift = drift.as_dict()
+    if refusal := contract_refusal(drift, template):
+        source.close()
+        raise refusal
     return source
 
 

@@ -57,9 +57,9 @@ def _merged_aliases(installed: list[str], shipped: list[str]) -> list[str]:
 
 @transaction.atomic
 def templates_merge_builtin_aliases(*, template_model=FieldTemplate) -> int:
-    """Add the shipped aliases to the installed built-in templates, keeping the aliases an operator
-    added (theirs first), so a new language reaches existing installs without a reset. Returns how
-    many templates changed."""
+    """Add the shipped aliases and known columns to the installed built-in templates, keeping those an
+    operator added (theirs first), so a new language or export column reaches existing installs without
+    a reset. Returns how many templates changed."""
     changed = 0
     for spec in BUILTIN_TEMPLATES:
         installed = template_model.objects.select_for_update().filter(
@@ -72,8 +72,11 @@ def templates_merge_builtin_aliases(*, template_model=FieldTemplate) -> int:
             mapping = dict(template.mapping or {})
             for canonical, aliases in spec["mapping"].items():
                 mapping[canonical] = _merged_aliases(list(mapping.get(canonical, [])), aliases)
-            if mapping != template.mapping:
-                template.mapping = mapping
-                template.save(update_fields=["mapping"])
+            options = dict(template.options or {})
+            if shipped := spec.get("options", {}).get("known_columns"):
+                options["known_columns"] = _merged_aliases(list(options.get("known_columns", [])), shipped)
+            if mapping != template.mapping or options != template.options:
+                template.mapping, template.options = mapping, options
+                template.save(update_fields=["mapping", "options"])
                 changed += 1
     return changed

@@ -2,15 +2,18 @@
 actions report what happened to each row, the task list shows progress, and the admin speaks Chinese."""
 
 import pytest
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.auth.models import Permission
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.html import strip_tags
 
 from sync.ingest.engine import file_sync
-from sync.models import (CatalogFile, FileStatus, OrderLine, QuarantinedRow, SyncPreview, SyncProgressTask, TaskStatus,
+from sync.models import (CatalogFile, FileDrift, FileStatus, OrderLine, QuarantinedRow, SyncPreview, SyncProgressTask, TaskStatus,
                          TaskType)
 from sync.services.catalog import catalog_scan
 from tests.factories import CatalogFileFactory, TaskFactory
+from tests.sync.drift_files import ZH_ORDERS, demo_file
 from tests.sync.guard_files import inbox_path
 from tests.sync.test_written_together import overlapping_exports
 
@@ -282,3 +285,33 @@ def test_a_task_without_quarantined_rows_has_no_error_workbook(operator_client, 
     task = TaskFactory(user=owner)
     level, text = run_action(operator_client, TASKS, "error_workbook_selected", [task])
     assert level == messages.WARNING and "No quarantined rows" in text
+
+
+
+DRIFTS = reverse("admin:sync_filedrift_changelist")
+
+
+def test_accept_selected_proposals_adds_the_aliases_and_refuses_a_drift_without_one(
+        operator_client, templates, inbox, tmp_path):
+    renamed = demo_file(inbox, tmp_path, key=ZH_ORDERS, rename={"商品原价": "原价"})
+    dropped = demo_file(inbox, tmp_path, key=ZH_ORDERS, seed=2, shop="shopee_cn_02", drop=("买家账号",))
+    for file in (renamed, dropped):
+        file_sync(file=file)
+
+    level, text = run_action(operator_client, DRIFTS, "accept_selected", FileDrift.objects.all())
+
+    assert level == messages.WARNING
+    assert "Accepted: 1, refused: 1." in text
+    assert "aliases added in Shopee orders v2" in text and "refused: it has no proposal to accept" in text
+    assert FileDrift.objects.get(file=renamed).accepted_at is not None
+
+
+def test_accepting_proposals_is_for_staff_only(owner):
+    owner.user_permissions.add(*Permission.objects.filter(codename__in=["view_filedrift", "change_fieldtemplate"]))
+    request = RequestFactory().get(DRIFTS)
+    request.user = type(owner).objects.get(pk=owner.pk)  # permissions read afresh
+    drifts = admin.site._registry[FileDrift]
+
+    assert not request.user.is_staff and not drifts.has_accept_permission(request)
+    request.user.is_staff = True
+    assert drifts.has_accept_permission(request)

@@ -103,6 +103,10 @@ def a_row_of_everything(operator, templates):
                                          after_id=0, last_id=1, rows_inserted=1)
     sync_models.SyncPreview.objects.create(file=file, file_sha256="0" * 64, rows_new=1,
                                            changes=[{"key": {"order_id": "1"}, "fields": {"quantity": [1, 2]}}])
+    sync_models.FileDrift.objects.create(
+        file=file, template=sync_models.FieldTemplate.objects.first(), columns_added=["原价"],
+        fields_missing=["unit_price"],
+        proposals=[{"header": "原价", "field": "unit_price", "alias": "商品原价", "score": 0.83, "field_missing": True}])
     sync_models.ProductPerformance.objects.create(**place, item_id="1")
     sync_models.TrafficDaily.objects.create(**place)
     sync_models.InventorySnapshot.objects.create(**place, sku="a")

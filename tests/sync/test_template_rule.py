@@ -15,7 +15,9 @@ INCONSISTENT = {"name": "orders with a typo", "platform_code": "shopee", "data_d
 
 def admin_form(template: dict) -> dict:
     form = {name: json.dumps(value) if isinstance(value, dict | list) else value for name, value in template.items()}
-    return {**form, "is_active": "on", "date_formats": "[]", "options": "{}"}
+    # The drift contracts as the form's selects post them untouched: their defaults.
+    contracts = {"on_new_column": "evolve", "on_missing_field": "allow", "on_bad_value": "discard_row"}
+    return {**form, **contracts, "is_active": "on", "date_formats": "[]", "options": "{}"}
 
 
 def test_the_admin_refuses_what_the_api_refuses(admin_client, staff):

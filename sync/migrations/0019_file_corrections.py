@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0017_sync_previews'),
+        ('sync', '0018_drift_contracts'),
     ]
 
     operations = [
