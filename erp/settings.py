@@ -211,6 +211,9 @@ MAX_TASKS_PER_USER = env.int("MAX_TASKS_PER_USER", default=10)
 # over by recovery (its worker died). Stale must exceed the interval by a wide margin.
 ERP_HEARTBEAT_INTERVAL_S = env.float("ERP_HEARTBEAT_INTERVAL_S", default=10.0)
 ERP_HEARTBEAT_STALE_S = env.float("ERP_HEARTBEAT_STALE_S", default=120.0)
+# A task the broker accepted this many seconds ago and that has not started is looked for in the broker,
+# and published again when the broker no longer holds it (a Redis restarted empty, a failover, a purge).
+ERP_REPUBLISH_AFTER_S = env.float("ERP_REPUBLISH_AFTER_S", default=30.0)
 # Finished tasks (and their results) older than this many days are removed by the daily cleanup.
 ERP_TASK_RETENTION_DAYS = env.int("ERP_TASK_RETENTION_DAYS", default=90)
 # Change sets (what each file's sync did, kept to roll it back) older than this many days are pruned

@@ -5,6 +5,7 @@ row undispatched for the deferred dispatch, and tasks whose worker died are publ
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -12,6 +13,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from erp.celery import app as celery_app
 from sync.models import SyncProgressTask, TaskStatus, TaskType
 from sync.services.priority import broker_priority
+from sync.services.queues import broker_queue_depths, broker_task_ids
 
 logger = logging.getLogger(__name__)
 # A publish gives up after these retries (about half a second), so a request never waits on a dead broker.
@@ -55,6 +57,40 @@ def sync_tasks_dispatch_deferred(*, grace_s: float = DISPATCH_GRACE_S) -> dict:
     if sent or failed:
         logger.info("deferred dispatch: %d sent, broker %s", sent, "still down" if failed else "up")
     return {"sent": sent, "broker_down": bool(failed)}
+
+
+def sync_tasks_republish_lost(*, older_than_s: float | None = None) -> dict:
+    """Publish again the queued tasks the broker accepted a while ago but no longer holds (a Redis
+    restarted without persistence, a failover to a lagging replica, a purge): the database knows they
+    wait. On Redis the broker's messages are read; elsewhere, a queue holding fewer messages than such
+    tasks has lost some, and all of them are published again. A duplicate message is harmless: the
+    worker's claim takes a task once."""
+    older_than_s = settings.ERP_REPUBLISH_AFTER_S if older_than_s is None else older_than_s
+    cutoff = timezone.now() - timedelta(seconds=older_than_s)
+    waiting = list(SyncProgressTask.objects.filter(status=TaskStatus.QUEUED, dispatched_at__lt=cutoff)
+                   .order_by("-priority", "created_at")[:DISPATCH_BATCH])
+    if not waiting:
+        return {"republished": 0}
+    lost = _not_in_broker(waiting)
+    republished = 0
+    for task in lost:
+        # Conditional on what was seen: a task claimed meanwhile, or published again by another round, is left.
+        if SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED,
+                                           dispatched_at=task.dispatched_at).exists():
+            logger.warning("task %s: accepted by the broker at %s but no longer held by it: published again",
+                           task.task_id, task.dispatched_at)
+            republished += sync_task_publish(task=task)
+    return {"republished": republished}
+
+
+def _not_in_broker(waiting: list[SyncProgressTask]) -> list[SyncProgressTask]:
+    held = broker_task_ids()
+    if held is not None:
+        return [task for task in waiting if task.task_id not in held]
+    depths = broker_queue_depths()
+    if depths is None:  # the broker is down: the deferred dispatch and this job try again later
+        return []
+    return waiting if depths["data_sync"].messages < len(waiting) else []
 
 
 def sync_tasks_recover_stalled(*, dry_run: bool = False) -> list[str]:
