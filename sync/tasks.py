@@ -53,9 +53,9 @@ def sync_batch(self, task_id: str):
 
 
 def _outcome(result: dict) -> dict:
-    """A delivery that did not claim its task (a duplicate message, one for a finished or cancelled task)
-    stores no result: the task's own result, under the same id, stays as its run wrote it."""
-    if result.get("claimed") is False:
+    """A delivery of a task another delivery ran (a message published again), or one that handed its slot
+    over, stores no result: the result under the task's id is the one of the run that finishes it."""
+    if result.get("another_delivery") or result.get("handed_over"):
         raise Ignore()
     return result
 

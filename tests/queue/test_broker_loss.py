@@ -27,6 +27,10 @@ BUSY_ROWS = 150_000
 REPUBLISH_AFTER_S = 3
 LOSS_BOUND_S = 180
 USER = "loses_messages"
+# Fair share hands the broker only as many tasks as there are slots: here as many as the tasks, so that
+# every waiting one is in the broker when it loses them.
+LOSS_SETTINGS = {"ERP_REPUBLISH_AFTER_S": str(REPUBLISH_AFTER_S), "MAX_TASKS_PER_USER": str(WAITING + 1),
+                 "ERP_SYNC_WORKER_SLOTS": str(WAITING + 1)}
 
 ENQUEUE = """
 from django.contrib.auth.models import User
@@ -79,8 +83,7 @@ def run_loss_scenario(env: dict, lose_messages, worker_factory, inbox, tmp_path)
 def test_tasks_lost_with_the_brokers_redis_complete_once(redis_server, worker_factory, inbox, templates, tmp_path,
                                                           transactional_db):
     broker = redis_server()
-    env = worker_env(CELERY_BROKER_URL=broker["url"], ERP_REPUBLISH_AFTER_S=str(REPUBLISH_AFTER_S),
-                     MAX_TASKS_PER_USER=str(WAITING + 1))
+    env = worker_env(CELERY_BROKER_URL=broker["url"], **LOSS_SETTINGS)
 
     def restart_empty():
         stop_process(broker["process"])
@@ -91,8 +94,7 @@ def test_tasks_lost_with_the_brokers_redis_complete_once(redis_server, worker_fa
 
 def test_tasks_purged_from_rabbitmq_complete_once(rabbitmq_vhost, worker_factory, inbox, templates, tmp_path,
                                                    transactional_db):
-    env = worker_env(CELERY_BROKER_URL=rabbitmq_vhost, ERP_REPUBLISH_AFTER_S=str(REPUBLISH_AFTER_S),
-                     MAX_TASKS_PER_USER=str(WAITING + 1))
+    env = worker_env(CELERY_BROKER_URL=rabbitmq_vhost, **LOSS_SETTINGS)
 
     def purge():
         with Connection(rabbitmq_vhost) as conn:
