@@ -29,7 +29,7 @@ from sync.services.quota import quota_release
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 1.0
 # How often a running task asks, at a file boundary, whether another user waits for its slot.
-FAIR_SHARE_CHECK_S = 1.0
+FAIR_SHARE_CHECK_S = 0.0
 CANCELLED, HANDED_OVER = "cancelled", "handed_over"
 # Outcomes of files that finish faster than this are written to the task row together (issue 16).
 RECORD_INTERVAL_S = 1.0
