@@ -7,7 +7,7 @@ BENCH_ROWS ?= 100000
 # The csv scale run: time and peak RSS of BENCH_CSV_ROWS rows against 100,000 (empty skips it).
 BENCH_CSV_ROWS ?= 1000000
 
-.PHONY: install messages run test bench bench-submit bench-ratelimit bench-cache bench-dashboard sync-demo show-demo clean
+.PHONY: install messages run test bench bench-submit bench-fair bench-ratelimit bench-cache bench-dashboard sync-demo show-demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python bench/independent.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/small_files.py
 	$(BIN)/python bench/submit.py
+	$(BIN)/python bench/fair_share.py
 	$(BIN)/python bench/ratelimit.py
 	$(BIN)/python bench/cache.py
 	$(BIN)/python bench/dashboard.py
@@ -40,6 +41,10 @@ bench: install
 # Submission latency over HTTP and end-to-end task throughput, against bare baselines (bench/submit.py).
 bench-submit: install
 	$(BIN)/python bench/submit.py
+
+# Fair share: a colleague's single file against another user's ten 30-file batches, on and off (bench/fair_share.py).
+bench-fair: install
+	$(BIN)/python bench/fair_share.py
 
 # p50 of one endpoint with the rate limits on and off (bench/ratelimit.py).
 bench-ratelimit: install

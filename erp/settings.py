@@ -211,6 +211,9 @@ MAX_TASKS_PER_USER = env.int("MAX_TASKS_PER_USER", default=10)
 # over by recovery (its worker died). Stale must exceed the interval by a wide margin.
 ERP_HEARTBEAT_INTERVAL_S = env.float("ERP_HEARTBEAT_INTERVAL_S", default=10.0)
 ERP_HEARTBEAT_STALE_S = env.float("ERP_HEARTBEAT_STALE_S", default=120.0)
+# A task the broker accepted this many seconds ago and that has not started is looked for in the broker,
+# and published again when the broker no longer holds it (a Redis restarted empty, a failover, a purge).
+ERP_REPUBLISH_AFTER_S = env.float("ERP_REPUBLISH_AFTER_S", default=30.0)
 # Finished tasks (and their results) older than this many days are removed by the daily cleanup.
 ERP_TASK_RETENTION_DAYS = env.int("ERP_TASK_RETENTION_DAYS", default=90)
 # Change sets (what each file's sync did, kept to roll it back) older than this many days are pruned
@@ -219,6 +222,14 @@ ERP_CHANGE_SET_RETENTION_DAYS = env.int("ERP_CHANGE_SET_RETENTION_DAYS", default
 # Sync tasks that run at once across all workers; the queue-position estimate divides by it. Two: one
 # data_sync worker at concurrency 2, not the seeds' 4 (README, "Seed parity").
 ERP_SYNC_WORKER_SLOTS = env.int("ERP_SYNC_WORKER_SLOTS", default=2)
+# Fair share (sync/services/fair_share.py): the database hands the broker only as many tasks as there are
+# worker slots (ERP_SYNC_WORKER_SLOTS), the next slot to the user furthest below their weighted share,
+# and a batch over its share yields at a file boundary. Off: every task is published at once, taken by
+# priority then age (the order before issue 19).
+ERP_FAIR_SHARE = env.bool("ERP_FAIR_SHARE", default=True)
+ERP_FAIR_SHARE_WEIGHTS = {"admin": env.float("ERP_FAIR_SHARE_WEIGHT_ADMIN", default=3.0),
+                          "premium": env.float("ERP_FAIR_SHARE_WEIGHT_PREMIUM", default=2.0),
+                          "normal": env.float("ERP_FAIR_SHARE_WEIGHT_NORMAL", default=1.0)}
 
 # Seconds a process trusts a token it has looked up; a deleted token or deactivated user stops working
 # within this time everywhere (ratelimit/authentication.py).

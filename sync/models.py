@@ -308,8 +308,9 @@ class SyncProgressTaskQuerySet(models.QuerySet):
                            cancel_requested=False)
 
     def undispatched(self):
-        """Queued, and the broker has not accepted its message yet."""
-        return self.filter(status=TaskStatus.QUEUED, dispatched_at__isnull=True)
+        """Queued, and the broker refused its message (it was down): published when it is back. (A task
+        waiting for a worker slot under fair share is not handed to the broker yet either, by design.)"""
+        return self.filter(status=TaskStatus.QUEUED, dispatched_at__isnull=True).exclude(dispatch_error="")
 
 
 def _stale_before(now=None):

@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.utils import timezone
 
 from sync.models import CatalogFile, FieldTemplate, FileStatus, SyncProgressTask, TaskStatus
+from sync.services.fair_share import WAITING_WINDOW, fair_order, slots_in_flight, user_weights, waiting_tasks
 from sync.services.templates import template_resolve
 
 RECENT_TASKS_FOR_ESTIMATE = 20
@@ -38,6 +39,9 @@ def task_queue_place(task: SyncProgressTask) -> QueuePlace:
     priority (the order the workers take them), with every worker slot busy for the average duration
     of recent tasks. One query, plus the cached average."""
     running, ahead = _running_and_ahead(task)
+    if (settings.ERP_FAIR_SHARE and task.status == TaskStatus.QUEUED and task.dispatched_at is None
+            and waiting_tasks().exclude(user_id=task.user_id).exists()):  # alone, the order is priority and age
+        ahead = _ahead_in_fair_order(task)
     average, sample = recent_task_duration()
     slots = settings.ERP_SYNC_WORKER_SLOTS
     basis = (f"average of the last {sample} finished tasks ({average:.0f} s) over {slots} worker slots"
@@ -47,6 +51,21 @@ def task_queue_place(task: SyncProgressTask) -> QueuePlace:
     waves = max(ahead + running - slots + 1, 0) / slots
     start = timezone.now() + timedelta(seconds=waves * average)
     return QueuePlace(position=ahead + 1, ahead=ahead, running=running, estimated_start=start, basis=basis)
+
+
+def _ahead_in_fair_order(task: SyncProgressTask) -> int:
+    """Tasks that start before `task` under fair share: those the broker holds already, then the waiting
+    ones the dispatcher would hand it first (sync/services/fair_share.py)."""
+    in_broker = SyncProgressTask.objects.filter(status=TaskStatus.QUEUED, dispatched_at__isnull=False).count()
+    waiting = list(waiting_tasks()[:WAITING_WINDOW])
+    if task not in waiting:  # beyond the window the dispatcher looks at: behind all of them
+        return in_broker + len(waiting)
+    in_flight = slots_in_flight()
+    weights = user_weights({*in_flight, *(t.user_id for t in waiting)})
+    for index, next_task in enumerate(fair_order(waiting, in_flight, weights)):
+        if next_task.pk == task.pk:
+            return in_broker + index
+    raise AssertionError("unreachable: the task is among those ordered")
 
 
 def _running_and_ahead(task: SyncProgressTask) -> tuple[int, int]:

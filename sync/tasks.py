@@ -4,13 +4,14 @@ import logging
 from pathlib import Path
 
 from celery import shared_task
+from celery.exceptions import Ignore
 from django.conf import settings
 from django.db import connections
 
 from erp.errors import TRANSIENT_ERRORS
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
 from sync.services.catalog import catalog_scan
-from sync.services.dispatch import sync_tasks_dispatch_deferred, sync_tasks_recover_stalled
+from sync.services.dispatch import sync_tasks_dispatch_deferred, sync_tasks_recover_stalled, sync_tasks_republish_lost
 from sync.services.images import product_images_extract
 from sync.services.quota import quota_reconcile
 from sync.services.rollback import change_sets_prune
@@ -43,12 +44,20 @@ def _run_sync(task, task_id: str) -> dict:
 
 @shared_task(bind=True, **RETRY_OPTIONS)
 def sync_single_file(self, task_id: str):
-    return _run_sync(self, task_id)
+    return _outcome(_run_sync(self, task_id))
 
 
 @shared_task(bind=True, **RETRY_OPTIONS)
 def sync_batch(self, task_id: str):
-    return _run_sync(self, task_id)
+    return _outcome(_run_sync(self, task_id))
+
+
+def _outcome(result: dict) -> dict:
+    """A delivery of a task another delivery ran (a message published again), or one that handed its slot
+    over, stores no result: the result under the task's id is the one of the run that finishes it."""
+    if result.get("another_delivery") or result.get("handed_over"):
+        raise Ignore()
+    return result
 
 
 @shared_task(bind=True, **RETRY_OPTIONS)
@@ -78,8 +87,8 @@ def reconcile_quotas(self):
 
 @shared_task(bind=True)
 def dispatch_deferred(self):
-    """Beat, every 10 s: publish tasks written while the broker was down."""
-    return sync_tasks_dispatch_deferred()
+    """Beat, every 10 s: publish tasks written while the broker was down, and again those it lost."""
+    return {**sync_tasks_dispatch_deferred(), **sync_tasks_republish_lost()}
 
 
 @shared_task(bind=True)

@@ -33,7 +33,7 @@ def submission_response(task: SyncProgressTask | None, *, total_files: int, miss
         "queue_position": place and place.position,
         "estimated_start": place and place.estimated_start,
         "estimate_basis": place.basis if place else "",
-        "fallback": bool(task and task.dispatched_at is None),
+        "fallback": bool(task and task.dispatch_error),
     }
     if missing is not None:
         data["missing_file_ids"] = missing

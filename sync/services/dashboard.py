@@ -10,11 +10,11 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from sync.models import CatalogFile, DataQualityRecord, SyncProgressTask, TaskStatus
+from sync.services.priority import PRIORITY_BANDS
 from sync.services.queues import QUEUES, broker_queue_depths
 
 CACHE_KEY = "erp:dashboard:figures"
 # Priority bands an operator reads at a glance (our scale: 1-10, 10 highest).
-PRIORITY_BANDS = (("high", 8, 10), ("normal", 4, 7), ("low", 1, 3))
 HOURS_SHORT, HOURS_LONG = 24, 7 * 24
 SLOWEST_FILES = 10
 TOP_USERS = 20
@@ -52,7 +52,7 @@ def _task_state(now) -> dict:
     row = SyncProgressTask.objects.filter(status__in=SyncProgressTask.ACTIVE_STATUSES).aggregate(
         waiting=Count("id", filter=queued), running=Count("id", filter=running),
         stalled=Count("id", filter=running & Q(heartbeat_at__lt=stale)),
-        undispatched=Count("id", filter=queued & Q(dispatched_at__isnull=True)),
+        undispatched=Count("id", filter=queued & Q(dispatched_at__isnull=True) & ~Q(dispatch_error="")),
         oldest_waiting=Min("created_at", filter=queued))
     oldest = row.pop("oldest_waiting")
     return {**row, "oldest_waiting_s": (now - oldest).total_seconds() if oldest else None}

@@ -19,6 +19,18 @@ SCHEDULED_PRIORITY = 2
 ROLE_CAPS = {"admin": 10, "premium": 9, "normal": 8}
 
 
+# Bands of the scale (the dashboard's rows, and fair share's: a higher band goes first, whoever asked).
+PRIORITY_BANDS = (("high", 8, 10), ("normal", 4, 7), ("low", 1, 3))
+
+
+def priority_band(priority: int) -> int:
+    """2 high, 1 normal, 0 low."""
+    for rank, (_, low, high) in zip((2, 1, 0), PRIORITY_BANDS):
+        if low <= priority <= high:
+            return rank
+    return 0
+
+
 def priority_for(*, user, task_type: str, requested: int | None) -> int:
     """The priority a submission gets: the request (or the task type's default), capped by role."""
     priority = requested if requested is not None else DEFAULT_BY_TASK_TYPE.get(task_type, PRIORITY_DEFAULT)

@@ -1,6 +1,7 @@
 """What the queues hold: the broker's depth per queue (and per priority step on Redis), and the
 database's view of running, stalled and undispatched tasks. The one place that asks the broker."""
 
+import json
 from dataclasses import dataclass, field
 
 from django.db.models import Count
@@ -60,6 +61,30 @@ def broker_queue_depths(*, by_step: bool = False) -> dict[str, QueueDepth] | Non
                     for queue in QUEUES}
     except BROKER_ERRORS:
         return None
+
+
+def broker_task_ids(queue: str = "data_sync") -> set[str] | None:
+    """The ids of the tasks whose messages the broker holds for `queue`, waiting or delivered and not
+    acknowledged yet; None when it cannot tell (a broker other than Redis, or unreachable). Reads every
+    message: meant for the short queue of waiting sync tasks."""
+    try:
+        with celery_app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_S)
+            if conn.transport.driver_type != "redis":
+                return None
+            channel = conn.default_channel
+            client, sep = channel.client, channel.sep
+            keys = [queue if step == 0 else f"{queue}{sep}{step}" for step in channel.priority_steps]
+            payloads = [payload for key in keys for payload in client.lrange(key, 0, -1)]
+            payloads += [json.loads(value)[0] for value in client.hvals(channel.unacked_key)]
+    except BROKER_ERRORS:
+        return None
+    return {_message_id(payload) for payload in payloads} - {None}
+
+
+def _message_id(payload) -> str | None:
+    message = json.loads(payload) if isinstance(payload, (str, bytes)) else payload
+    return (message.get("headers") or {}).get("id") if isinstance(message, dict) else None
 
 
 def _depth(conn, queue: str) -> int:

@@ -14,7 +14,7 @@ from erp.audit.services import audit_record
 from sync.errors import TaskStateConflict
 from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus
-from sync.services.dispatch import sync_task_publish
+from sync.services.dispatch import sync_task_submitted
 from sync.services.file_runs import BUSY_FILE_STATUSES, catalog_files_hold
 from sync.services.priority import priority_for
 from sync.services.quota import quota_release, quota_take
@@ -43,7 +43,7 @@ def sync_task_create(*, task_type: str, file_ids: list[int], user=None, priority
             else:
                 _queue_files(file_ids)
             audit_record(instance=task, operation=AuditOperation.SYNC, before={}, after=_audited(task))
-            transaction.on_commit(lambda: sync_task_publish(task=task))
+            transaction.on_commit(lambda: sync_task_submitted(task=task))
     except BaseException:
         quota_release(user_id=user and user.pk, task_id=task_id)
         raise
@@ -125,7 +125,7 @@ def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncP
             task.refresh_from_db()
             audit_record(instance=task, operation=AuditOperation.RETRY, before=before, after=_audited(task),
                          extra={"all_files": all_files})
-            transaction.on_commit(lambda: sync_task_publish(task=task))
+            transaction.on_commit(lambda: sync_task_submitted(task=task))
     except BaseException:
         quota_release(user_id=task.user_id, task_id=task.task_id)
         raise

@@ -19,6 +19,8 @@ from erp.errors import TRANSIENT_ERRORS
 from sync.ingest.engine import (FileSyncResult, SyncLookups, SyncOptions, files_read_ahead, files_sync_together,
                                files_written_together)
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
+from sync.services.dispatch import sync_tasks_dispatch_next
+from sync.services.fair_share import should_yield, slots_in_flight, waiting_tasks
 from sync.services.file_runs import file_run
 from sync.services.previews import file_preview
 from sync.services.quality import quality_check
@@ -26,6 +28,9 @@ from sync.services.quota import quota_release
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 1.0
+# How often a running task asks, at a file boundary, whether another user waits for its slot.
+FAIR_SHARE_CHECK_S = 0.0
+CANCELLED, HANDED_OVER = "cancelled", "handed_over"
 # Outcomes of files that finish faster than this are written to the task row together (issue 16).
 RECORD_INTERVAL_S = 1.0
 MAX_ERRORS_KEPT = 100
@@ -43,7 +48,9 @@ def sync_task_run(*, task_id: str) -> dict:
     that is cancelled, finished or running elsewhere (fresh heartbeat) is left alone."""
     if not _claim(task_id):
         logger.info("task %s not claimed: missing, cancelled, finished or running elsewhere", task_id)
-        return {"task_id": task_id, "claimed": False}
+        # Another delivery ran it or runs it (a message published again): its result is that run's.
+        ran = SyncProgressTask.objects.filter(task_id=task_id, attempts__gt=0).exists()
+        return {"task_id": task_id, "claimed": False, "another_delivery": ran}
     task = SyncProgressTask.objects.get(task_id=task_id)
     options = SyncOptions(**{k: task.parameters[k] for k in SyncOptions.__dataclass_fields__ if k in task.parameters})
     finished = {r["file_id"] for r in task.file_results}
@@ -51,11 +58,20 @@ def sync_task_run(*, task_id: str) -> dict:
     outcomes = PendingOutcomes(task=task, errors_kept=len(task.errors))
     with heartbeat(task):
         try:
-            cancelled = _files_run(task, [i for i in task.run_file_ids if i not in finished], files, options, outcomes)
+            stop = _files_run(task, [i for i in task.run_file_ids if i not in finished], files, options, outcomes)
         except BaseException:
             outcomes.write_before_raising()
             raise
         outcomes.write()
+    if stop == HANDED_OVER:
+        return _hand_over(task)
+    summary = _finish(task, files, cancelled=stop == CANCELLED)
+    if settings.ERP_FAIR_SHARE:
+        sync_tasks_dispatch_next()  # the slot this task held goes to the next in fair-share order
+    return summary
+
+
+def _finish(task: SyncProgressTask, files: dict[int, CatalogFile], *, cancelled: bool) -> dict:
     if cancelled:
         CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(status=FileStatus.PENDING)
         return _complete(task, TaskStatus.CANCELLED)
@@ -105,18 +121,22 @@ def heartbeat(task: SyncProgressTask):
 
 
 def _files_run(task: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,
-               outcomes: "PendingOutcomes") -> bool:
-    """Sync the files in order; True when a cancel request stopped the run at a file boundary. A run of
-    small files is read and prepared together first (engine.files_read_ahead), and those of one group
-    are written together, in order, each with its own outcome."""
+               outcomes: "PendingOutcomes") -> str | None:
+    """Sync the files in order; CANCELLED when a cancel request stopped the run at a file boundary,
+    HANDED_OVER when fair share gave its slot to another user's task there. A run of small files is read
+    and prepared together first (engine.files_read_ahead), and those of one group are written together,
+    in order, each with its own outcome."""
     lookups = SyncLookups()
     considered: set[int] = set()
+    slot = SlotCheck(task)
     position = 0
     while position < len(file_ids):
         file_id = file_ids[position]
         file = files.get(file_id)
+        if position and slot.hand_over():
+            return HANDED_OVER
         if not _file_begin(task, file):
-            return True
+            return CANCELLED
         if file is None:
             outcomes.add(None, f"file {file_id} no longer exists")
             position += 1
@@ -130,7 +150,36 @@ def _files_run(task: SyncProgressTask, file_ids: list[int], files: dict[int, Cat
         for result in results:
             outcomes.add(result, result.error)
         position += len(results)
-    return False
+    return None
+
+
+@dataclass
+class SlotCheck:
+    """At a file boundary, at most once per FAIR_SHARE_CHECK_S: does another user wait for this slot?"""
+
+    task: SyncProgressTask
+    checked_at: float = 0.0
+
+    def hand_over(self) -> bool:
+        if not settings.ERP_FAIR_SHARE or time.monotonic() - self.checked_at < FAIR_SHARE_CHECK_S:
+            return False
+        self.checked_at = time.monotonic()
+        if not waiting_tasks().exclude(user_id=self.task.user_id).exists():
+            return False
+        if sum(slots_in_flight().values()) < settings.ERP_SYNC_WORKER_SLOTS:
+            sync_tasks_dispatch_next()  # a slot is free: the waiting task takes it, this one goes on
+            return False
+        return should_yield(self.task)
+
+
+def _hand_over(task: SyncProgressTask) -> dict:
+    """Back to the queue at a file boundary, its progress kept; the dispatcher gives the slot away and
+    publishes this task again when its turn comes (the same task id: the files done are skipped)."""
+    SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
+        status=TaskStatus.QUEUED, dispatched_at=None, current_file="", file_progress=0.0)
+    logger.info("task %s: hands its slot over at a file boundary (fair share)", task.task_id)
+    sync_tasks_dispatch_next()
+    return {"task_id": task.task_id, "handed_over": True}
 
 
 def _read_ahead_from(file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,

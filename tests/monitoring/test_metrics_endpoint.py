@@ -88,13 +88,16 @@ def test_task_gauges_come_from_the_database(client, db):
     now = timezone.now()
     for status, dispatched in [(TaskStatus.QUEUED, None), (TaskStatus.QUEUED, now), (TaskStatus.FAILED, now)]:
         SyncProgressTask.objects.create(task_type=TaskType.BATCH, status=status, dispatched_at=dispatched)
-    SyncProgressTask.objects.filter(dispatched_at__isnull=True).update(created_at=now - timedelta(minutes=3))
+    # The broker refused it (it was down): a task merely waiting for a slot under fair share is not counted.
+    SyncProgressTask.objects.filter(dispatched_at__isnull=True).update(created_at=now - timedelta(minutes=3),
+                                                                       dispatch_error="Connection refused")
+    SyncProgressTask.objects.create(task_type=TaskType.BATCH, status=TaskStatus.QUEUED)
     SyncProgressTask.objects.create(task_type=TaskType.SINGLE_FILE, status=TaskStatus.PROCESSING,
                                     heartbeat_at=now - timedelta(hours=1))
 
     samples = parse(client.get("/metrics"))
 
-    assert value(samples, "erp_tasks", status="queued", task_type="batch") == 2
+    assert value(samples, "erp_tasks", status="queued", task_type="batch") == 3
     assert value(samples, "erp_tasks", status="failed", task_type="batch") == 1
     assert value(samples, "erp_tasks", status="completed", task_type="batch_all") == 0
     assert value(samples, "erp_tasks_undispatched") == 1

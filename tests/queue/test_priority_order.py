@@ -3,7 +3,6 @@ then one priority-10 task: the priority-10 task runs next, on Redis and on Rabbi
 
 import subprocess
 import sys
-import uuid
 
 import pytest
 
@@ -21,17 +20,6 @@ from sync.services.task_lifecycle import sync_task_create
 for file_id, priority in {plan}:
     sync_task_create(task_type=TaskType.SINGLE_FILE, file_ids=[file_id], priority=priority)
 """
-
-
-@pytest.fixture
-def rabbitmq_vhost():
-    """A vhost of its own on the machine's RabbitMQ, removed afterwards (the server itself is shared)."""
-    vhost = f"erp_test_{uuid.uuid4().hex[:8]}"
-    subprocess.run(["rabbitmqctl", "add_vhost", vhost], check=True, capture_output=True, timeout=60)
-    subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True,
-                   capture_output=True, timeout=60)
-    yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    subprocess.run(["rabbitmqctl", "delete_vhost", vhost], capture_output=True, timeout=60)
 
 
 def enqueue(env: dict, plan: list[tuple[int, int]]):

@@ -44,7 +44,7 @@ def _submit(request, *, task_type: str, prefix: str, file_ids: list[int], data: 
 
 def _dispatch_fields(task: SyncProgressTask) -> dict:
     fields = {"celery_task_id": task.task_id}
-    if task.dispatched_at is None:  # the broker was down: saved, published by the deferred dispatch
+    if task.dispatch_error:  # the broker was down: saved, published by the deferred dispatch
         fields["fallback"] = True
     return fields
 
