@@ -2,11 +2,12 @@
 submit one single-file task. How long B and C wait to start, against the duration of one of A's files,
 with fair share on and off (ERP_FAIR_SHARE) in the same run, and how long all the work takes.
 
-    python bench/fair_share.py [--batches 10] [--files-per-batch 30] [--rows 5000]   (`make bench-fair`)
+    python bench/fair_share.py [--batches 10] [--files-per-batch 30] [--rows 10000]   (`make bench-fair`)
 
 Setup: a private redis-server (broker db 1, cache and quota db 0), the PostgreSQL database DATABASE_URL
 (default erp_bench), two real `celery worker` processes (-c 1 each, ERP_SYNC_WORKER_SLOTS=2), Amazon order
-exports of --rows rows, one shop folder each (generated once into var/bench/cache/fair-<rows>/). Each
+exports of --rows rows, one shop folder each (generated once into var/bench/cache/fair-<rows>/): at
+10,000 rows a batch runs about ten seconds, so B and C arrive in the middle of A's running batches. Each
 mode starts from empty tables and its own workers; the tasks keep their default priorities (a batch 4, a
 single file 5), as the API gives them. The modes run off, on, on, off, and each figure is the mean of its
 two runs.
@@ -53,7 +54,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--files-per-batch", type=int, default=30)
-    parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--any-database", action="store_true", help="allow a database without 'bench' in its name")
     return parser.parse_args(argv)
 
