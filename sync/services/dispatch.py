@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from erp.celery import app as celery_app
 from sync.models import SyncProgressTask, TaskStatus, TaskType
-from sync.services.fair_share import WAITING_WINDOW, fair_order, slots_in_flight, user_weights, waiting_tasks
+from sync.services.fair_share import fair_order, slots_in_flight, user_weights, waiting_heads
 from sync.services.priority import broker_priority
 from sync.services.queues import broker_queue_depths, broker_task_ids
 
@@ -67,7 +67,7 @@ def sync_tasks_dispatch_next() -> dict:
         _dispatch_lock()
         in_flight = slots_in_flight()
         free = settings.ERP_SYNC_WORKER_SLOTS - sum(in_flight.values())
-        waiting = list(waiting_tasks()[:WAITING_WINDOW]) if free > 0 else []
+        waiting = waiting_heads(free) if free > 0 else []
         if waiting:
             weights = user_weights({*in_flight, *(t.user_id for t in waiting)})
             for task in itertools.islice(fair_order(waiting, in_flight, weights), free):

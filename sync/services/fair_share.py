@@ -63,6 +63,14 @@ def waiting_tasks():
         "-priority", "created_at", "pk")
 
 
+def waiting_heads(count: int) -> list[SyncProgressTask]:
+    """Each waiting user's first `count` tasks (priority, then age): all that the next `count` slots can
+    go to, read without loading every waiting task (a user's 500 single files cost 500 rows otherwise)."""
+    users = list(waiting_tasks().order_by().values_list("user_id", flat=True).distinct()[:WAITING_WINDOW])
+    return [task for user_id in users
+            for task in waiting_tasks().filter(**({"user_id": user_id} if user_id else {"user__isnull": True}))[:count]]
+
+
 def should_yield(task: SyncProgressTask) -> bool:
     """A running task hands its slot over at a file boundary when another user waits with a task of a
     higher band, or of its band while this task's owner is at or above that user's share even once that
