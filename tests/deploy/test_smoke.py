@@ -65,8 +65,11 @@ def test_the_smoke_test_passes_against_a_running_stack(stack, inbox):
     assert result.returncode == 0
     assert outcomes(result.stdout) == dict.fromkeys(STEPS, "PASS")
     assert f"pending file #{file.pk}" in result.stdout and "smoke test passed" in result.stdout
-    first, second = SyncProgressTask.objects.order_by("created_at")[:2]
-    assert (first.status, first.rows_ingested > 0, second.cancel_requested) == ("completed", True, True)
+    first, *later = SyncProgressTask.objects.order_by("created_at")
+    assert (first.status, first.rows_ingested > 0) == ("completed", True)
+    # The script submits a second task again when the worker finished one before its cancel arrived.
+    assert later[-1].cancel_requested or "finished each of" in result.stdout
+    assert all(t.status == "completed" for t in later[:-1])
 
 
 def test_with_nothing_pending_it_uploads_a_file_that_writes_no_business_rows(stack):
