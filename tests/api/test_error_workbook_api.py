@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sync.ingest.corrections import SOURCE_ROW_HEADER
 from sync.models import FACT_MODELS, CatalogFile, QuarantinedRow, SyncProgressTask, TaskStatus, TaskType
-from sync.services.task_lifecycle import sync_task_create
 from tests.sync.helpers import demo_copies_catalogued, run_to_end
 
 

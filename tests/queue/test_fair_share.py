@@ -69,7 +69,6 @@ def test_slots_already_in_use_count(tiers):
 @pytest.mark.django_db
 def test_a_batch_hands_its_slot_over_only_to_a_user_below_its_owners_share(tiers, settings):
     settings.ERP_SYNC_WORKER_SLOTS = 2
-    ann, pat = tiers["ann"], tiers["ann"]
     running = [TaskFactory(user=tiers["ann"], status=TaskStatus.PROCESSING, priority=5,
                            dispatched_at=timezone.now()) for _ in range(2)]
     assert not should_yield(running[0])  # nobody else waits

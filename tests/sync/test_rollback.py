@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sync.ingest.engine import file_sync
-from sync.models import CatalogFile, ChangeSet, FileStatus, OrderLine, QuarantinedRow, TaskType, UnmappedCells
+from sync.models import CatalogFile, ChangeSet, FileStatus, QuarantinedRow, TaskType, UnmappedCells
 from sync.services import task_run
 from sync.services.catalog import catalog_scan
 from sync.services.rollback import NothingToRollBack, RollbackRefused, file_rollback
