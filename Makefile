@@ -7,7 +7,7 @@ BENCH_ROWS ?= 100000
 # The csv scale run: time and peak RSS of BENCH_CSV_ROWS rows against 100,000 (empty skips it).
 BENCH_CSV_ROWS ?= 1000000
 
-.PHONY: install messages run test bench bench-submit bench-fair bench-ratelimit bench-cache bench-dashboard sync-demo show-demo clean
+.PHONY: install messages run test bench bench-submit bench-fair bench-spread bench-ratelimit bench-cache bench-dashboard sync-demo show-demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python bench/small_files.py
 	$(BIN)/python bench/submit.py
 	$(BIN)/python bench/fair_share.py
+	$(BIN)/python bench/batch_spread.py
 	$(BIN)/python bench/ratelimit.py
 	$(BIN)/python bench/cache.py
 	$(BIN)/python bench/dashboard.py
@@ -45,6 +46,10 @@ bench-submit: install
 # Fair share: a colleague's single file against another user's ten 30-file batches, on and off (bench/fair_share.py).
 bench-fair: install
 	$(BIN)/python bench/fair_share.py
+
+# A 40-file batch on two idle workers, spread over the free slots against one file at a time (bench/batch_spread.py).
+bench-spread: install
+	$(BIN)/python bench/batch_spread.py
 
 # p50 of one endpoint with the rate limits on and off (bench/ratelimit.py).
 bench-ratelimit: install

@@ -158,17 +158,22 @@ def figures(fair: Outcome, unfair: Outcome) -> list[Figure]:
     return rows
 
 
-def run_bench(args: argparse.Namespace, stack: ExitStack) -> None:
+def workers_environment(args: argparse.Namespace, stack: ExitStack, **settings: str) -> None:
+    """This process and the workers it starts: a private redis-server, the bench database, `settings`."""
     environment_configure()
     url = os.environ["DATABASE_URL"]
     database_check_safe(url, any_database=args.any_database)
     port = redis_start(stack)
     os.environ.update({"CELERY_BROKER_URL": f"redis://127.0.0.1:{port}/{BROKER_DB}",
                        "REDIS_URL": f"redis://127.0.0.1:{port}/{CACHE_DB}", "MAX_TASKS_PER_USER": "1000",
-                       "ERP_SYNC_WORKER_SLOTS": str(SLOTS)})
+                       **settings})
     if database_ensure(url):
         print(f"  created database {url}")
     django_setup()
+
+
+def run_bench(args: argparse.Namespace, stack: ExitStack) -> None:
+    workers_environment(args, stack, ERP_SYNC_WORKER_SLOTS=str(SLOTS))
     count = args.batches * args.files_per_batch + 2
     print(f"fair share: {args.batches} batches of {args.files_per_batch} files ({args.rows:,} rows each) from A, "
           f"B and C one file each {LATE_SUBMIT_S} s later; {WORKERS} workers", flush=True)

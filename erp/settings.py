@@ -230,6 +230,10 @@ ERP_FAIR_SHARE = env.bool("ERP_FAIR_SHARE", default=True)
 ERP_FAIR_SHARE_WEIGHTS = {"admin": env.float("ERP_FAIR_SHARE_WEIGHT_ADMIN", default=3.0),
                           "premium": env.float("ERP_FAIR_SHARE_WEIGHT_PREMIUM", default=2.0),
                           "normal": env.float("ERP_FAIR_SHARE_WEIGHT_NORMAL", default=1.0)}
+# A batch spreads its files over free worker slots, up to this many at once (the predecessor's 10), when
+# nobody waits for a slot (sync/services/batch_parts.py; needs fair share, which counts the slots). 1: a
+# batch syncs its files one after another in one slot.
+ERP_BATCH_MAX_PARALLEL = env.int("ERP_BATCH_MAX_PARALLEL", default=10)
 
 # Seconds a process trusts a token it has looked up; a deleted token or deactivated user stops working
 # within this time everywhere (ratelimit/authentication.py).
@@ -328,9 +332,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Seed 004: a pool process is replaced after 1000 tasks (between tasks, never during one), so memory a
 # long-lived process keeps after large files (allocator fragmentation, library caches) is given back.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=1000)
-# A sync that runs past 25 minutes is asked to stop; at 30 it is killed (seed numbers).
-CELERY_TASK_SOFT_TIME_LIMIT = 1500
-CELERY_TASK_TIME_LIMIT = 1800
+# A delivery that runs past 25 minutes stops (seed numbers): the file it was syncing is rolled back and
+# fails as timed out, and the files left go back to the queue for a delivery with a limit of its own. At
+# 30 minutes a delivery stuck where Python cannot interrupt it is killed (recovery takes its task over).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=1500)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 # The STARTED state tells the API a task left the queue.
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_DEFAULT_QUEUE = "data_sync"

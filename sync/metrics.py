@@ -35,7 +35,7 @@ class SyncCollector:
     def _waiting(self, now):
         queued = SyncProgressTask.objects.filter(status=TaskStatus.QUEUED)
         undispatched = SyncProgressTask.objects.undispatched()
-        stalled = SyncProgressTask.objects.stalled(now=now).count()
+        stalled = SyncProgressTask.units.stalled(now=now).count()
         yield _gauge("erp_task_oldest_queued_age_seconds", "Age of the oldest queued task (0: none)",
                      _age(now, queued))
         yield _gauge("erp_tasks_undispatched", "Queued tasks the broker has not accepted yet",

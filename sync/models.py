@@ -293,8 +293,9 @@ class SyncProgressTaskQuerySet(models.QuerySet):
         return self.filter(status__in=SyncProgressTask.ACTIVE_STATUSES)
 
     def stalled(self, *, now=None):
-        """Running, but its heartbeat is older than ERP_HEARTBEAT_STALE_S: the worker running it died."""
-        return self.filter(status=TaskStatus.PROCESSING, heartbeat_at__lt=_stale_before(now))
+        """Running, but its heartbeat is older than ERP_HEARTBEAT_STALE_S: the worker running it died. (A
+        batch whose own files are done while its parts run is not: the last part finishes it.)"""
+        return self.filter(status=TaskStatus.PROCESSING, heartbeat_at__lt=_stale_before(now), waits_for_parts=False)
 
     def alive(self, *, now=None):
         """Running with a fresh heartbeat."""
@@ -304,13 +305,20 @@ class SyncProgressTaskQuerySet(models.QuerySet):
         """What a delivery may start: queued, or stalled; never one whose cancel was asked for."""
         stale = _stale_before(now)
         return self.filter(models.Q(status=TaskStatus.QUEUED)
-                           | models.Q(status=TaskStatus.PROCESSING, heartbeat_at__lt=stale),
+                           | models.Q(status=TaskStatus.PROCESSING, heartbeat_at__lt=stale, waits_for_parts=False),
                            cancel_requested=False)
 
     def undispatched(self):
         """Queued, and the broker refused its message (it was down): published when it is back. (A task
         waiting for a worker slot under fair share is not handed to the broker yet either, by design.)"""
         return self.filter(status=TaskStatus.QUEUED, dispatched_at__isnull=True).exclude(dispatch_error="")
+
+
+class SubmissionManager(models.Manager.from_queryset(SyncProgressTaskQuerySet)):
+    """The tasks users submitted: a batch's parts (rows a worker runs for it) are not among them."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(parent__isnull=True)
 
 
 def _stale_before(now=None):
@@ -322,7 +330,10 @@ class SyncProgressTask(models.Model):
 
     ACTIVE_STATUSES = (TaskStatus.QUEUED, TaskStatus.PROCESSING)
 
-    objects = SyncProgressTaskQuerySet.as_manager()
+    # Users, the API and the admin see submissions; the machinery that runs them (claim, dispatch,
+    # recovery, fair share) sees `units`: submissions and the parts a batch spread over free slots.
+    objects = SubmissionManager()
+    units = SyncProgressTaskQuerySet.as_manager()
 
     task_id = models.CharField(max_length=64, unique=True, default=uuid.uuid4, verbose_name=_("task id"))
     task_type = models.CharField(max_length=20, choices=TaskType.choices, verbose_name=_("task type"))
@@ -361,6 +372,13 @@ class SyncProgressTask(models.Model):
     started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts",
+        help_text=_("The batch this part runs files of, in a free worker slot"), verbose_name=_("parent"))
+    given_file_ids = models.JSONField(default=list, blank=True,
+        help_text=_("Files of this run handed to parts of the batch"), verbose_name=_("given file ids"))
+    waits_for_parts = models.BooleanField(default=False,
+        help_text=_("Its own files are done; the last of its parts to end finishes it"),
+        verbose_name=_("waits for parts"))
 
     class Meta:
         verbose_name = _("sync task")

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from celery import shared_task
+from celery import shared_task, states
 from celery.exceptions import Ignore
 from django.conf import settings
 from django.db import connections
@@ -37,25 +37,30 @@ def _run_sync(task, task_id: str) -> dict:
         # The connection may be the thing that broke: start the bookkeeping on a fresh one. The row was
         # left processing; put it back so the retry can claim it (finished files are kept and skipped).
         connections.close_all()
-        SyncProgressTask.objects.filter(task_id=task_id, status=TaskStatus.PROCESSING).update(
+        SyncProgressTask.units.filter(task_id=task_id, status=TaskStatus.PROCESSING).update(
             status=TaskStatus.QUEUED)
         raise
 
 
 @shared_task(bind=True, **RETRY_OPTIONS)
 def sync_single_file(self, task_id: str):
-    return _outcome(_run_sync(self, task_id))
+    return _outcome(self, _run_sync(self, task_id))
 
 
 @shared_task(bind=True, **RETRY_OPTIONS)
 def sync_batch(self, task_id: str):
-    return _outcome(_run_sync(self, task_id))
+    return _outcome(self, _run_sync(self, task_id))
 
 
-def _outcome(result: dict) -> dict:
-    """A delivery of a task another delivery ran (a message published again), or one that handed its slot
-    over, stores no result: the result under the task's id is the one of the run that finishes it."""
-    if result.get("another_delivery") or result.get("handed_over"):
+def _outcome(task, result: dict) -> dict:
+    """The result under a task's id is the one of the run that finishes it. A delivery of a task another
+    delivery ran (a message published again), one that handed its slot over, and a batch's run that left
+    the finishing to its parts store none; a part that finished its batch stores the batch's."""
+    if result.get("another_delivery") or result.get("handed_over") or result.get("waits_for_parts") \
+            or result.get("part_of"):
+        raise Ignore()
+    if result["task_id"] != task.request.id:
+        task.backend.store_result(result["task_id"], result, states.SUCCESS)
         raise Ignore()
     return result
 

@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from erp.celery import app as celery_app
 from sync.models import SyncProgressTask, TaskStatus, TaskType
-from sync.services.fair_share import fair_order, slots_in_flight, user_weights, waiting_heads
+from sync.services.fair_share import fair_order, slots_in_flight, user_weights, waiting_heads, waiting_tasks
 from sync.services.priority import broker_priority
 from sync.services.queues import broker_queue_depths, broker_task_ids
 
@@ -38,10 +38,10 @@ def sync_task_publish(*, task: SyncProgressTask) -> bool:
                              priority=broker_priority(task.priority), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except (BrokerError, OSError) as exc:
         logger.warning("task %s: broker unavailable, dispatch deferred: %s", task.task_id, exc)
-        SyncProgressTask.objects.filter(pk=task.pk).update(dispatch_error=str(exc)[:1000])
+        SyncProgressTask.units.filter(pk=task.pk).update(dispatch_error=str(exc)[:1000])
         return False
     task.dispatched_at = timezone.now()
-    SyncProgressTask.objects.filter(pk=task.pk).update(dispatched_at=task.dispatched_at, dispatch_error="")
+    SyncProgressTask.units.filter(pk=task.pk).update(dispatched_at=task.dispatched_at, dispatch_error="")
     return True
 
 
@@ -53,7 +53,7 @@ def sync_task_submitted(*, task: SyncProgressTask):
         return
     outcome = sync_tasks_dispatch_next()
     if outcome["broker_down"]:
-        SyncProgressTask.objects.filter(pk=task.pk, dispatched_at__isnull=True).update(
+        SyncProgressTask.units.filter(pk=task.pk, dispatched_at__isnull=True).update(
             dispatch_error=outcome["error"])
     task.refresh_from_db(fields=["dispatched_at", "dispatch_error"])
 
@@ -63,6 +63,10 @@ def sync_tasks_dispatch_next() -> dict:
     (sync/services/fair_share.py). One dispatcher at a time (a lock), so two never fill one slot; the
     first refused publish stops the round."""
     sent, error = 0, ""
+    # Nothing waits (the usual end of a task): no lock. A task queued after this look is dispatched by
+    # its own submission, which sees this task's slot free, as this task's end was committed before.
+    if not waiting_tasks().exists():
+        return {"sent": 0, "broker_down": False, "error": ""}
     with transaction.atomic():
         _dispatch_lock()
         in_flight = slots_in_flight()
@@ -72,7 +76,7 @@ def sync_tasks_dispatch_next() -> dict:
             weights = user_weights({*in_flight, *(t.user_id for t in waiting)})
             for task in itertools.islice(fair_order(waiting, in_flight, weights), free):
                 if not sync_task_publish(task=task):
-                    error = SyncProgressTask.objects.values_list("dispatch_error", flat=True).get(pk=task.pk)
+                    error = SyncProgressTask.units.values_list("dispatch_error", flat=True).get(pk=task.pk)
                     break
                 sent += 1
     return {"sent": sent, "broker_down": bool(error), "error": error}
@@ -93,7 +97,7 @@ def sync_tasks_dispatch_deferred(*, grace_s: float = DISPATCH_GRACE_S) -> dict:
     cutoff = timezone.now() - timedelta(seconds=grace_s)
     sent = failed = 0
     with transaction.atomic():
-        waiting = (SyncProgressTask.objects.select_for_update(skip_locked=True)
+        waiting = (SyncProgressTask.units.select_for_update(skip_locked=True)
                    .filter(status=TaskStatus.QUEUED, dispatched_at__isnull=True, created_at__lte=cutoff).order_by("-priority", "created_at")[:DISPATCH_BATCH])
         for task in waiting:
             if not sync_task_publish(task=task):
@@ -113,7 +117,7 @@ def sync_tasks_republish_lost(*, older_than_s: float | None = None) -> dict:
     worker's claim takes a task once."""
     older_than_s = settings.ERP_REPUBLISH_AFTER_S if older_than_s is None else older_than_s
     cutoff = timezone.now() - timedelta(seconds=older_than_s)
-    waiting = list(SyncProgressTask.objects.filter(status=TaskStatus.QUEUED, dispatched_at__lt=cutoff)
+    waiting = list(SyncProgressTask.units.filter(status=TaskStatus.QUEUED, dispatched_at__lt=cutoff)
                    .order_by("-priority", "created_at")[:DISPATCH_BATCH])
     if not waiting:
         return {"republished": 0}
@@ -121,7 +125,7 @@ def sync_tasks_republish_lost(*, older_than_s: float | None = None) -> dict:
     republished = 0
     for task in lost:
         # Conditional on what was seen: a task claimed meanwhile, or published again by another round, is left.
-        if SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED,
+        if SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.QUEUED,
                                            dispatched_at=task.dispatched_at).exists():
             logger.warning("task %s: accepted by the broker at %s but no longer held by it: published again",
                            task.task_id, task.dispatched_at)
@@ -142,13 +146,13 @@ def _not_in_broker(waiting: list[SyncProgressTask]) -> list[SyncProgressTask]:
 def sync_tasks_recover_stalled(*, dry_run: bool = False) -> list[str]:
     """Tasks whose worker died (heartbeat stale) go back to the queue and are published again; their
     quota slot stays taken, as they are still active. Returns their task ids."""
-    stalled = list(SyncProgressTask.objects.stalled())
+    stalled = list(SyncProgressTask.units.stalled())
     if dry_run:
         return [t.task_id for t in stalled]
     recovered = []
     for task in stalled:
         # Conditional on the heartbeat we saw: a worker that beats meanwhile keeps its task.
-        if SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING,
+        if SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING,
                                            heartbeat_at=task.heartbeat_at).update(
                 status=TaskStatus.QUEUED, dispatched_at=None):
             logger.warning("task %s: heartbeat stale since %s, queued again", task.task_id, task.heartbeat_at)

@@ -52,14 +52,16 @@ def user_weights(user_ids: Iterable) -> dict:
 
 def slots_in_flight() -> Counter:
     """Slots taken per user: tasks running, and tasks the broker holds for the next free worker."""
-    rows = SyncProgressTask.objects.filter(status__in=SyncProgressTask.ACTIVE_STATUSES).exclude(
+    rows = SyncProgressTask.units.filter(status__in=SyncProgressTask.ACTIVE_STATUSES).exclude(
         status=TaskStatus.QUEUED, dispatched_at__isnull=True).values_list("user_id", flat=True)
     return Counter(rows)
 
 
 def waiting_tasks():
-    """Queued and not handed to the broker: waiting for a slot (or for the broker to come back)."""
-    return SyncProgressTask.objects.filter(status=TaskStatus.QUEUED, dispatched_at__isnull=True).order_by(
+    """Queued and not handed to the broker: waiting for a slot (or for the broker to come back). A batch
+    cancelled while its parts finish their files is not: it never runs again."""
+    return SyncProgressTask.units.filter(status=TaskStatus.QUEUED, dispatched_at__isnull=True,
+                                         cancel_requested=False).order_by(
         "-priority", "created_at", "pk")
 
 

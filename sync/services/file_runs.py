@@ -4,6 +4,8 @@ sync one file at the same moment."""
 
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
+
 from erp.errors import TRANSIENT_ERRORS
 from sync.ingest.engine import FileSyncResult, ProgressCallback, SyncLookups, SyncOptions, file_mark_failed, file_sync
 from sync.models import CatalogFile, FileStatus, SyncProgressTask
@@ -33,8 +35,8 @@ def file_run(*, file: CatalogFile, options: SyncOptions, task: SyncProgressTask 
     CatalogFile.objects.filter(pk=file.pk).update(status=FileStatus.PROCESSING)
     try:
         return file_sync(file=file, task=task, options=options, progress=progress, lookups=lookups, reread=reread)
-    except TRANSIENT_ERRORS:
-        raise
+    except (*TRANSIENT_ERRORS, SoftTimeLimitExceeded):
+        raise  # the file's writes are rolled back; the caller decides what the time limit means
     except Exception as exc:  # noqa: BLE001 - recorded on the file; the batch goes on
         logger.exception("task %s: file %s failed unexpectedly", task and task.task_id, file.path)
         return file_mark_failed(file=file, error=f"unexpected error: {exc!r}")

@@ -35,7 +35,7 @@ class QueueReport:
 
 def queue_report() -> QueueReport:
     report = QueueReport()
-    tasks = SyncProgressTask.objects
+    tasks = SyncProgressTask.units  # the machinery: a batch's parts run and wait like tasks
     report.running = list(tasks.alive().values_list("task_id", flat=True))
     report.stalled = list(tasks.stalled().values_list("task_id", flat=True))
     report.undispatched = list(tasks.undispatched().values_list("task_id", flat=True))

@@ -72,16 +72,20 @@ def _queue_files(file_ids: list[int]):
 
 def sync_task_cancel(*, task: SyncProgressTask) -> SyncProgressTask:
     """A queued task is cancelled at once and never starts; a running one is asked to stop at the next
-    file boundary. The request is stored in the database, so a worker restart does not forget it."""
+    file boundary (a batch spread over parts: each part at its next one, and the last to stop finishes
+    it). The request is stored in the database, so a worker restart does not forget it."""
     now = timezone.now()
     before = _audited(task)
     with transaction.atomic():
-        if SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED).update(
+        # Locked, as the last of a spread batch's runs to end locks it to finish it (task_run._run_end).
+        SyncProgressTask.objects.select_for_update().filter(pk=task.pk).first()
+        parts_run = SyncProgressTask.units.filter(parent=task, status__in=SyncProgressTask.ACTIVE_STATUSES).exists()
+        if not parts_run and SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED).update(
                 status=TaskStatus.CANCELLED, cancel_requested=True, finished_at=now):
             CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(
                 status=FileStatus.PENDING)
             transaction.on_commit(lambda: quota_release(user_id=task.user_id, task_id=task.task_id))
-        elif not SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
+        elif not SyncProgressTask.objects.filter(pk=task.pk, status__in=SyncProgressTask.ACTIVE_STATUSES).update(
                 cancel_requested=True):
             task.refresh_from_db()
             raise TaskStateConflict(_("Task %(task)s is %(status)s: only a queued or running task can be "
@@ -117,7 +121,7 @@ def sync_task_retry(*, task: SyncProgressTask, all_files: bool = False) -> SyncP
                     processed_files=0, succeeded_files=0, failed_files=0, skipped_files=0, rows_read=0,
                     rows_ingested=0, rows_quarantined=0, rows_skipped=0, file_results=[], errors=[],
                     current_file="", file_progress=0.0, started_at=None, finished_at=None, dispatched_at=None,
-                    task_details={"previous_runs": history}):
+                    given_file_ids=[], waits_for_parts=False, task_details={"previous_runs": history}):
                 raise TaskStateConflict(_("Task %(task)s changed state meanwhile.") % {"task": task.task_id},
                                         code="task_state_changed")
             if not task.parameters.get("dry_run"):

@@ -10,16 +10,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, NotSupportedError, connection
-from django.db.models import F, Func, JSONField, Value
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError, NotSupportedError, connection, transaction
+from django.db.models import Case, F, Func, JSONField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.errors import TRANSIENT_ERRORS
-from sync.ingest.engine import (FileSyncResult, SyncLookups, SyncOptions, files_read_ahead, files_sync_together,
-                               files_written_together)
+from sync.ingest.engine import (FileSyncResult, SyncLookups, SyncOptions, file_mark_failed, files_read_ahead,
+                               files_sync_together, files_written_together)
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
-from sync.services.dispatch import sync_tasks_dispatch_next
+from sync.services.batch_parts import batch_part_end, batch_parts_active, batch_spread
+from sync.services.dispatch import sync_task_publish, sync_tasks_dispatch_next
 from sync.services.fair_share import should_yield, slots_in_flight
 from sync.services.file_runs import file_run
 from sync.services.previews import file_preview
@@ -30,7 +32,7 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 1.0
 # How often, at most, a running task that sees another user waiting asks whether to give its slot.
 FAIR_SHARE_CHECK_S = 0.2
-CANCELLED, HANDED_OVER = "cancelled", "handed_over"
+CANCELLED, HANDED_OVER, TIMED_OUT = "cancelled", "handed_over", "timed_out"
 # Outcomes of files that finish faster than this are written to the task row together (issue 16).
 RECORD_INTERVAL_S = 1.0
 MAX_ERRORS_KEPT = 100
@@ -44,53 +46,78 @@ ROW_COUNTERS = ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped"
 
 
 def sync_task_run(*, task_id: str) -> dict:
-    """Run a queued task to its end, skipping files an earlier delivery of this run finished. A task
-    that is cancelled, finished or running elsewhere (fresh heartbeat) is left alone."""
+    """Run a queued task (or a part of a batch) to its end, skipping files an earlier delivery of this run
+    finished. A task that is cancelled, finished or running elsewhere (fresh heartbeat) is left alone."""
     if not _claim(task_id):
         logger.info("task %s not claimed: missing, cancelled, finished or running elsewhere", task_id)
         # Another delivery ran it or runs it (a message published again): its result is that run's.
-        ran = SyncProgressTask.objects.filter(task_id=task_id, attempts__gt=0).exists()
+        ran = SyncProgressTask.units.filter(task_id=task_id, attempts__gt=0).exists()
         return {"task_id": task_id, "claimed": False, "another_delivery": ran}
-    task = SyncProgressTask.objects.get(task_id=task_id)
-    options = SyncOptions(**{k: task.parameters[k] for k in SyncOptions.__dataclass_fields__ if k in task.parameters})
-    finished = {r["file_id"] for r in task.file_results}
-    files = {f.pk: f for f in CatalogFile.objects.filter(pk__in=task.run_file_ids)}
-    outcomes = PendingOutcomes(task=task, errors_kept=len(task.errors))
+    task = SyncProgressTask.units.select_related("parent").get(task_id=task_id)
+    root = task.parent or task  # the batch whose row holds the progress, the counts and the cancel
+    options = SyncOptions(**{k: root.parameters[k] for k in SyncOptions.__dataclass_fields__ if k in root.parameters})
+    left_out = {r["file_id"] for r in root.file_results} | set(task.given_file_ids)
+    files = CatalogFile.objects.in_bulk(task.run_file_ids)
+    outcomes = PendingOutcomes(task=root, errors_kept=len(root.errors))
     with heartbeat(task):
         try:
-            stop = _files_run(task, [i for i in task.run_file_ids if i not in finished], files, options, outcomes)
+            stop = _files_run(task, root, [i for i in task.run_file_ids if i not in left_out], files, options, outcomes)
         except BaseException:
             outcomes.write_before_raising()
             raise
         outcomes.write()
-    if stop == HANDED_OVER:
-        return _hand_over(task)
-    summary = _finish(task, files, cancelled=stop == CANCELLED)
+    if stop in (HANDED_OVER, TIMED_OUT):
+        return _hand_over(task, timed_out=stop == TIMED_OUT)
+    summary = _run_end(task, root, files, cancelled=stop == CANCELLED)
     if settings.ERP_FAIR_SHARE:
         sync_tasks_dispatch_next()  # the slot this task held goes to the next in fair-share order
     return summary
+
+
+def _run_end(task: SyncProgressTask, root: SyncProgressTask, files: dict[int, CatalogFile], *,
+             cancelled: bool) -> dict:
+    """A task that never spread finishes. Of a batch and its parts, the last run to end finishes the
+    batch; the batch's row is locked meanwhile, so exactly one does."""
+    if task.parent_id is None and not task.given_file_ids:
+        return _finish(task, files, cancelled=cancelled)
+    with transaction.atomic():
+        root = SyncProgressTask.units.select_for_update().get(pk=root.pk)
+        if task.parent_id is not None:
+            batch_part_end(task, cancelled=cancelled)
+            # The batch's own run has ended (or, cancelled while queued, never runs again).
+            batch_done = root.waits_for_parts or (root.status == TaskStatus.QUEUED and root.cancel_requested)
+            if not batch_done or batch_parts_active(root):
+                return {"task_id": task.task_id, "part_of": root.task_id}
+        elif batch_parts_active(root):
+            SyncProgressTask.units.filter(pk=root.pk).update(waits_for_parts=True, current_file="")
+            logger.info("task %s: its own files are done; its last part to end finishes it", root.task_id)
+            return {"task_id": root.task_id, "waits_for_parts": True}
+        cancelled = root.cancel_requested and root.processed_files < len(root.run_file_ids)
+        return _finish(root, CatalogFile.objects.in_bulk(root.run_file_ids), cancelled=cancelled)
 
 
 def _finish(task: SyncProgressTask, files: dict[int, CatalogFile], *, cancelled: bool) -> dict:
     if cancelled:
         CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(status=FileStatus.PENDING)
         return _complete(task, TaskStatus.CANCELLED)
-    task.refresh_from_db()
-    done = [files[r["file_id"]] for r in task.file_results
-            if r["status"] in (FileStatus.INGESTED, FileStatus.PARTIAL) and r["file_id"] in files]
     # DESIGN.md 5.8: completeness is scored after a batch; a single file is scored by the next batch.
-    if done and task.task_type != TaskType.SINGLE_FILE and not task.parameters.get("dry_run"):
-        task.task_details = {**task.task_details, "quality_check": _quality_check(task, done)}
-    # As the predecessor did: one failed file fails the task, so a retry can pick up what is missing.
-    failed = task.failed_files > 0 or task.processed_files < len(task.run_file_ids)
-    return _complete(task, TaskStatus.FAILED if failed else TaskStatus.COMPLETED)
+    if task.task_type != TaskType.SINGLE_FILE and not task.parameters.get("dry_run"):
+        task.refresh_from_db(fields=["file_results"])
+        done = [files[r["file_id"]] for r in task.file_results
+                if r["status"] in (FileStatus.INGESTED, FileStatus.PARTIAL) and r["file_id"] in files]
+        if done:
+            task.task_details = {**task.task_details, "quality_check": _quality_check(task, done)}
+    # As the predecessor did: one failed file fails the task, so a retry can pick up what is missing. The
+    # counts are the row's (every run of a spread batch added to them), read by the UPDATE itself.
+    failed = Q(failed_files__gt=0) | Q(processed_files__lt=len(task.run_file_ids))
+    return _complete(task, Case(When(failed, then=Value(TaskStatus.FAILED)), default=Value(TaskStatus.COMPLETED)))
 
 
 def _claim(task_id: str) -> bool:
     """Queued, or processing with a stale heartbeat (the delivery that ran it died): one conditional
     UPDATE, so of two deliveries only one wins."""
     now = timezone.now()
-    return bool(SyncProgressTask.objects.claimable(now=now).filter(task_id=task_id).update(
+    return bool(SyncProgressTask.units.claimable(now=now).filter(task_id=task_id).update(
         status=TaskStatus.PROCESSING, started_at=Coalesce(F("started_at"), Value(now)), heartbeat_at=now,
         attempts=F("attempts") + 1))
 
@@ -104,7 +131,7 @@ def heartbeat(task: SyncProgressTask):
     def beat():
         try:
             while not stop.wait(settings.ERP_HEARTBEAT_INTERVAL_S):
-                SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
+                SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
                     heartbeat_at=timezone.now())
         except DatabaseError as exc:  # the run itself will meet the same error and retry
             logger.warning("task %s: heartbeat stopped: %s", task.task_id, exc)
@@ -120,12 +147,13 @@ def heartbeat(task: SyncProgressTask):
         thread.join()
 
 
-def _files_run(task: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,
-               outcomes: "PendingOutcomes") -> str | None:
+def _files_run(task: SyncProgressTask, root: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile],
+               options: SyncOptions, outcomes: "PendingOutcomes") -> str | None:
     """Sync the files in order; CANCELLED when a cancel request stopped the run at a file boundary,
-    HANDED_OVER when fair share gave its slot to another user's task there. A run of small files is read
-    and prepared together first (engine.files_read_ahead), and those of one group are written together,
-    in order, each with its own outcome."""
+    HANDED_OVER when fair share gave its slot to another user's task there, TIMED_OUT when the delivery's
+    time limit struck (the rest is synced by the next delivery). A run of small files is read and
+    prepared together first (engine.files_read_ahead), and those of one group are written together, in
+    order, each with its own outcome. `root` is the batch a part runs for (else `task` itself)."""
     lookups = SyncLookups()
     considered: set[int] = set()
     slot = SlotCheck(task)
@@ -133,25 +161,48 @@ def _files_run(task: SyncProgressTask, file_ids: list[int], files: dict[int, Cat
     while position < len(file_ids):
         file_id = file_ids[position]
         file = files.get(file_id)
-        begun, others_wait = _file_begin(task, file)
+        begun, others_wait = _file_begin(root, file)
         if not begun:
             return CANCELLED
         if position and others_wait and slot.hand_over():
             return HANDED_OVER
+        if not others_wait and slot.may_spread(root, len(file_ids) - position):
+            file_ids = file_ids[:position] + batch_spread(task=task, root=root, remaining=file_ids[position:],
+                                                          files=files)
         if file is None:
             outcomes.add(None, f"file {file_id} no longer exists")
             position += 1
             continue
-        if task.parameters.get("dry_run"):
-            results = [_preview_one(task, file)]
-        else:
-            if file_id not in considered and file.size_bytes <= SMALL_FILE_BYTES:
-                considered.update(_read_ahead_from(file_ids[position:], files, options, lookups))
-            results = _sync_next(task, file_ids[position:], files, options, lookups)
+        try:
+            results = _file_work(root, file, file_ids[position:], files, options, lookups, considered)
+        except TimeLimitReached as reached:
+            outcomes.add(reached.result, reached.result.error)
+            return TIMED_OUT
+        except SoftTimeLimitExceeded:  # between files, or in files written together: none is failed
+            return TIMED_OUT
         for result in results:
             outcomes.add(result, result.error)
         position += len(results)
     return None
+
+
+def _file_work(root: SyncProgressTask, file: CatalogFile, file_ids: list[int], files: dict[int, CatalogFile],
+               options: SyncOptions, lookups: SyncLookups, considered: set[int]) -> list[FileSyncResult]:
+    """The outcomes of the next file (`file`, the first of `file_ids`), or of the files written with it."""
+    if root.parameters.get("dry_run"):
+        return [_preview_one(root, file)]
+    if file.pk not in considered and file.size_bytes <= SMALL_FILE_BYTES:
+        considered.update(_read_ahead_from(file_ids, files, options, lookups))
+    return _sync_next(root, file_ids, files, options, lookups)
+
+
+class TimeLimitReached(Exception):
+    """The delivery's soft time limit struck while a file synced on its own: that file, its writes rolled
+    back, failed as timed out."""
+
+    def __init__(self, result: FileSyncResult):
+        super().__init__(result.error)
+        self.result = result
 
 
 @dataclass
@@ -161,6 +212,7 @@ class SlotCheck:
 
     task: SyncProgressTask
     checked_at: float = 0.0
+    spread_at: float = 0.0
 
     def hand_over(self) -> bool:
         if not settings.ERP_FAIR_SHARE or time.monotonic() - self.checked_at < FAIR_SHARE_CHECK_S:
@@ -171,14 +223,32 @@ class SlotCheck:
             return False
         return should_yield(self.task)
 
+    def may_spread(self, root: SyncProgressTask, files_left: int) -> bool:
+        """Whether to look for free slots to spread the files left over (batch_parts), at most once per
+        FAIR_SHARE_CHECK_S. Slots are counted by the dispatcher, so only with fair share on."""
+        if (files_left < 2 or settings.ERP_BATCH_MAX_PARALLEL < 2 or not settings.ERP_FAIR_SHARE
+                or root.parameters.get("dry_run") or time.monotonic() - self.spread_at < FAIR_SHARE_CHECK_S):
+            return False
+        self.spread_at = time.monotonic()
+        return True
 
-def _hand_over(task: SyncProgressTask) -> dict:
+
+def _hand_over(task: SyncProgressTask, *, timed_out: bool) -> dict:
     """Back to the queue at a file boundary, its progress kept; the dispatcher gives the slot away and
-    publishes this task again when its turn comes (the same task id: the files done are skipped)."""
-    SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
+    publishes this task again when its turn comes (the same task id: the files done are skipped). A
+    delivery whose time limit struck goes back the same way: the next one has a time limit of its own."""
+    SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
         status=TaskStatus.QUEUED, dispatched_at=None, current_file="", file_progress=0.0)
-    logger.info("task %s: hands its slot over at a file boundary (fair share)", task.task_id)
-    sync_tasks_dispatch_next()
+    if timed_out:
+        logger.warning("task %s: the delivery's time limit was reached; the files left go back to the queue",
+                       task.task_id)
+    else:
+        logger.info("task %s: hands its slot over at a file boundary (fair share)", task.task_id)
+    if settings.ERP_FAIR_SHARE:
+        sync_tasks_dispatch_next()
+    else:
+        task.refresh_from_db()
+        sync_task_publish(task=task)
     return {"task_id": task.task_id, "handed_over": True}
 
 
@@ -203,7 +273,7 @@ def _preview_one(task: SyncProgressTask, file: CatalogFile) -> FileSyncResult:
     """A dry run's file: its sync run and undone, kept as a preview to approve (its result names it)."""
     try:
         preview = file_preview(file_id=file.pk, user=task.user)
-    except TRANSIENT_ERRORS:
+    except (*TRANSIENT_ERRORS, SoftTimeLimitExceeded):
         raise
     except Exception as exc:  # noqa: BLE001 - recorded as the file's outcome; the dry run goes on
         logger.exception("task %s: preview of file %s failed unexpectedly", task.task_id, file.path)
@@ -251,12 +321,19 @@ def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions, l
     def progress(rows_read: int):
         if time.monotonic() - last[0] >= PROGRESS_INTERVAL_S:
             last[0] = time.monotonic()
-            SyncProgressTask.objects.filter(pk=task.pk).update(
+            SyncProgressTask.units.filter(pk=task.pk).update(
                 file_progress=min(99.0, 100.0 * rows_read / estimate) if file.rows_read else 50.0,
                 heartbeat_at=timezone.now())
 
     # A transient error propagates: the Celery task retries, and the files finished so far are skipped.
-    return file_run(file=file, task=task, options=options, progress=progress, lookups=lookups)
+    try:
+        return file_run(file=file, task=task, options=options, progress=progress, lookups=lookups)
+    except SoftTimeLimitExceeded:
+        logger.warning("task %s: time limit reached while syncing %s; its writes are rolled back",
+                       task.task_id, file.path)
+        raise TimeLimitReached(file_mark_failed(file=file, error=(
+            f"timed out: the sync of this file ran past the time limit of {settings.CELERY_TASK_SOFT_TIME_LIMIT} s"
+            " and was stopped; nothing of it was written"))) from None
 
 
 @dataclass
@@ -315,7 +392,7 @@ def _record(task: SyncProgressTask, outcomes: list[tuple[FileSyncResult | None, 
     kept = errors[:max(errors_room, 0)]
     if kept:
         changes["errors"] = JSONArrayAppend("errors", kept, while_shorter_than=MAX_ERRORS_KEPT)
-    SyncProgressTask.objects.filter(pk=task.pk).update(**changes)
+    SyncProgressTask.units.filter(pk=task.pk).update(**changes)
     return len(kept)
 
 
@@ -372,12 +449,13 @@ def _quality_check(task: SyncProgressTask, files: list[CatalogFile]) -> dict:
         return {"error": f"quality check failed: {exc!r}"}
 
 
-def _complete(task: SyncProgressTask, status: str) -> dict:
-    SyncProgressTask.objects.filter(pk=task.pk).update(
-        status=status, finished_at=timezone.now(), current_file="", task_details=task.task_details)
+def _complete(task: SyncProgressTask, status: str | Case) -> dict:
+    SyncProgressTask.units.filter(pk=task.pk).update(
+        status=status, finished_at=timezone.now(), current_file="", task_details=task.task_details,
+        waits_for_parts=False)
     quota_release(user_id=task.user_id, task_id=task.task_id)
     task.refresh_from_db()
-    summary = {"task_id": task.task_id, "status": status, "files": task.processed_files,
+    summary = {"task_id": task.task_id, "status": task.status, "files": task.processed_files,
                "succeeded": task.succeeded_files, "failed": task.failed_files, "skipped": task.skipped_files}
     logger.info("task %s finished: %s", task.task_id, summary)
     return summary

@@ -23,6 +23,12 @@ QUERIES_PER_FILE = 2
 # processing, the file's transaction (its savepoint and release in a test; the place locked, the stored
 # hashes read, its unmapped cells stored), its outcome, and the task's counts.
 QUERIES_PER_FILE_ALONE = 10
+# A one-file task of a small export from its claim to its end (issue 19): the claim and the task read, the
+# file read, its start (the cancel check), the file held, the template and the account, the file's
+# transaction (place lock, stored hashes, unmapped cells, change set), its outcome, the task's counts, the
+# task's end and its summary read, and whether a task waits for the slot. Before issue 19 it was 19: the
+# task was read twice more at its end, and the dispatcher took its lock when nothing waited.
+SINGLE_FILE_TASK_QUERIES = 16
 
 
 def small_files_of_one_shop(inbox, tmp_path, count: int, first: int) -> list[int]:
@@ -108,3 +114,20 @@ def test_more_outcomes_at_once_than_a_function_takes_arguments_are_all_appended(
     task = SyncProgressTask.objects.get(pk=task.pk)
     assert [r["file_id"] for r in task.file_results] == file_ids
     assert len(task.errors) == 120 and task.errors[0].startswith("notes.20240101.csv: no active template")
+
+
+def test_a_single_small_file_task_costs_few_queries_end_to_end(inbox, templates, tmp_path, settings):
+    """Issue 19, point 5: a one-file task of a small export, from its claim to its end (the dispatch of the
+    next task included), spends at most SINGLE_FILE_TASK_QUERIES queries, so the fixed cost of a small
+    file cannot creep back."""
+    PlatformAccount.objects.create(platform_code="shopee", shop_id=SHOP, region="MY", timezone="Asia/Kuala_Lumpur")
+    (file_id,) = small_files_of_one_shop(inbox, tmp_path, 1, 0)
+    task = sync_task_create(task_type=TaskType.SINGLE_FILE, file_ids=[file_id])
+
+    with CaptureQueriesContext(connection) as queries:
+        summary = task_run.sync_task_run(task_id=task.task_id)
+
+    assert summary["status"] == TaskStatus.COMPLETED
+    # The test's own transaction turns the file's into a savepoint: not a query of the task's.
+    sql = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(sql) <= SINGLE_FILE_TASK_QUERIES, "\n".join(sql)
