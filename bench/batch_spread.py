@@ -43,8 +43,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def run_mode(parallel: int, sources: list[Path], env: dict) -> tuple[float, str, int]:
-    """Seconds from submit to the batch's end, a digest of the rows written, and the parts it ran in."""
+def cpu_busy_s() -> float:
+    """CPU seconds this machine has been busy (all processes: the workers and PostgreSQL)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def run_mode(parallel: int, sources: list[Path], env: dict) -> tuple[float, str, float]:
+    """Seconds from submit to the batch's end, a digest of the rows written, and the cores it kept busy."""
     from django.conf import settings
 
     from sync.models import SyncProgressTask, TaskStatus, TaskType
@@ -59,7 +66,7 @@ def run_mode(parallel: int, sources: list[Path], env: dict) -> tuple[float, str,
         for _ in range(WORKERS):
             worker_start(stack, {**env, "ERP_BATCH_MAX_PARALLEL": str(parallel)}, app="erp", queues="data_sync",
                          concurrency=CONCURRENCY)
-        started = time.monotonic()
+        started, busy = time.monotonic(), cpu_busy_s()
         batch = sync_task_create(user=user, task_type=TaskType.BATCH_BY_IDS, file_ids=ids)
         deadline = time.monotonic() + TIMEOUT_S
         while SyncProgressTask.objects.filter(pk=batch.pk, status__in=SyncProgressTask.ACTIVE_STATUSES).exists():
@@ -67,14 +74,15 @@ def run_mode(parallel: int, sources: list[Path], env: dict) -> tuple[float, str,
                 raise RuntimeError(f"the batch did not finish within {TIMEOUT_S} s")
             time.sleep(POLL_S)
         seconds = time.monotonic() - started
+        cores = (cpu_busy_s() - busy) / seconds
     batch.refresh_from_db()
     if batch.status != TaskStatus.COMPLETED or batch.processed_files != len(ids):
         raise RuntimeError(f"batch {batch.task_id} {batch.status}: {batch.processed_files} of {len(ids)} files")
     parts = SyncProgressTask.units.filter(parent=batch).count()
     digest = rows_digest(ids)
-    print(f"  ERP_BATCH_MAX_PARALLEL={parallel:<2}: {seconds:.1f} s, {parts} parts, "
-          f"{batch.rows_ingested:,} rows ingested, rows digest {digest[:12]}", flush=True)
-    return seconds, digest, parts
+    print(f"  ERP_BATCH_MAX_PARALLEL={parallel:<2}: {seconds:.1f} s, {parts} parts, {cores:.2f} of "
+          f"{os.cpu_count()} cores busy, {batch.rows_ingested:,} rows ingested, rows digest {digest[:12]}", flush=True)
+    return seconds, digest, cores
 
 
 def rows_digest(file_ids: list[int]) -> str:
@@ -99,10 +107,13 @@ def run_bench(args: argparse.Namespace, stack: ExitStack) -> None:
         runs[mode].append(run_mode(mode, sources, env))
     digests = {digest for outcomes in runs.values() for _, digest, _ in outcomes}
     one, spread = (sum(s for s, _, _ in runs[m]) / len(runs[m]) for m in (1, 10))
+    cores_one, cores_spread = (sum(c for _, _, c in runs[m]) / len(runs[m]) for m in (1, 10))
     ratio = spread / one
     report.table_print([
         Figure("40-file batch, spread over free slots", report.secs(spread), f"one at a time {report.secs(one)}",
                report.ratio(ratio), f"<= {TARGET:.2f}x", ratio <= TARGET),
+        Figure("cores busy, spread (all processes)", f"{cores_spread:.2f} of {os.cpu_count()}",
+               f"one at a time {cores_one:.2f}", report.ratio(cores_spread / cores_one)),
         Figure("rows written", "the same" if len(digests) == 1 else f"{len(digests)} different", "every run", "",
                "the same", len(digests) == 1),
     ])

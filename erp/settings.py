@@ -337,7 +337,7 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD",
 # 30 minutes a delivery stuck where Python cannot interrupt it is killed (recovery takes its task over).
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=1500)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
-# The STARTED state tells the API a task left the queue.
+# The STARTED state tells the API a task left the queue (the sync tasks: their own row says so, sync/tasks.py).
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_DEFAULT_QUEUE = "data_sync"
 CELERY_TASK_ROUTES = {
