@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
+from sync.services.dispatch import sync_tasks_dispatch_next
 from sync.services.fair_share import slots_in_flight, waiting_tasks
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def batch_spread(*, task: SyncProgressTask, root: SyncProgressTask, remaining: l
         parts = [_part(root, lane) for lane in given if lane]
         SyncProgressTask.units.filter(pk=task.pk).update(given_file_ids=given_ids)
     task.given_file_ids = given_ids
+    sync_tasks_dispatch_next()  # the free slots take the parts now
     logger.info("task %s: %d files handed to %d parts in free slots (%s)", root.task_id,
                 sum(map(len, given)), len(parts), ", ".join(p.task_id for p in parts))
     return kept

@@ -16,10 +16,12 @@ from sync.models import CatalogFile, ChangeSet, FileStatus, OrderLine, SyncProgr
 from sync.services.batch_parts import _by_place, _lanes
 from sync.services.quota import quota_usage
 from sync.services.task_lifecycle import sync_task_cancel, sync_task_create
-from tests.processes import stop_process, wait_for
+from tests.processes import start_beat, stop_process, wait_for, worker_env
+from tests.run_env import RUN_DIR, kill_hard
 from tests.sync.helpers import shops_of_orders
 
 FILE_ROWS = 20_000
+FAST_HEARTBEAT = {"ERP_HEARTBEAT_INTERVAL_S": "0.5", "ERP_HEARTBEAT_STALE_S": "3"}
 ORDER_COLUMNS = [f.attname for f in OrderLine._meta.concrete_fields if f.attname not in ("id", "synced_at")]
 
 places = st.tuples(st.sampled_from(["shopee", "lazada"]), st.sampled_from(["s1", "s2", "s3"]),
@@ -85,6 +87,9 @@ def test_a_batch_on_idle_workers_runs_in_every_free_slot_with_the_rows_of_one_sl
 
     batch.refresh_from_db()
     assert batch.status == TaskStatus.COMPLETED and not batch.waits_for_parts
+    parts = list(SyncProgressTask.units.filter(parent=batch))
+    first_synced = sorted(CatalogFile.objects.filter(pk__in=file_ids).values_list("last_synced_at", flat=True))
+    assert parts and min(p.started_at for p in parts) < first_synced[1]  # at once, not after the batch's own
     assert batch.processed_files == batch.succeeded_files == 8
     assert sorted(r["file_id"] for r in batch.file_results) == sorted(file_ids)  # each file once, on one row
     files = CatalogFile.objects.filter(pk__in=file_ids)
@@ -160,4 +165,41 @@ def test_a_delivery_past_its_time_limit_fails_the_file_it_stopped_as_timed_out_a
         assert file.status in (FileStatus.INGESTED, FileStatus.PARTIAL)
         assert OrderLine.objects.filter(source_file=file).count() == file.rows_ingested > 0
     assert "unexpected error" not in str(batch.errors)
+    assert quota_free(ann)
+
+
+def test_a_worker_killed_while_the_batch_runs_in_both_slots_loses_no_file_and_syncs_none_twice(
+        worker_factory, inbox, templates, tmp_path, settings, ann):
+    """SIGKILL one of the two workers while the batch and a part of it run: the recovery queues the dead
+    run again (the batch's or the part's), and the batch completes with every file once."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from erp.beat_jobs import beat_jobs_install
+
+    settings.ERP_SYNC_WORKER_SLOTS = 2
+    file_ids = shops_of_orders(inbox, 10, FILE_ROWS, tmp_path)
+    beat_jobs_install()
+    every_2s, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.filter(name="recover stalled tasks").update(interval=every_2s)
+    doomed, _ = (worker_factory(ERP_SYNC_WORKER_SLOTS="2", **FAST_HEARTBEAT) for _ in range(2))
+    batch = sync_task_create(user=ann, task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids, priority=5)
+    wait_for(lambda: family(batch).filter(status=TaskStatus.PROCESSING).count() == 2, timeout=120,
+             what="the batch to run in both slots")
+
+    kill_hard(doomed)
+    worker_factory(ERP_SYNC_WORKER_SLOTS="2", **FAST_HEARTBEAT)
+    beat = start_beat(worker_env(ERP_SYNC_WORKER_SLOTS="2", **FAST_HEARTBEAT), RUN_DIR / f"beat-parts-{batch.pk}.log")
+    try:
+        wait_for(lambda: SyncProgressTask.objects.get(pk=batch.pk).status not in SyncProgressTask.ACTIVE_STATUSES,
+                 timeout=300, what="the batch to finish after the recovery")
+    finally:
+        stop_process(beat)
+
+    batch.refresh_from_db()
+    assert batch.status == TaskStatus.COMPLETED and batch.processed_files == 10
+    assert sorted(r["file_id"] for r in batch.file_results) == sorted(file_ids)  # each file once
+    assert max(u.attempts for u in family(batch)) == 2  # the dead run was taken over
+    files = CatalogFile.objects.filter(pk__in=file_ids)
+    assert OrderLine.objects.filter(source_file__in=file_ids).count() == sum(f.rows_ingested for f in files)
+    assert batch.rows_ingested == sum(f.rows_ingested for f in files)
     assert quota_free(ann)
