@@ -138,7 +138,8 @@ def ours_measure(paths: list[Path]) -> dict:
     from sync.models import SyncProgressTask
 
     task_id = task_prepared(paths)
-    measured = _child_run(["--child-ours", task_id], cwd=ROOT, env=os.environ.copy())
+    # One process, as the floor's loop: the batch is not spread over other worker slots.
+    measured = _child_run(["--child-ours", task_id], cwd=ROOT, env={**os.environ, "ERP_BATCH_MAX_PARALLEL": "1"})
     summary = measured["summary"]
     if summary.get("status") != "completed" or summary.get("succeeded") != len(paths):
         raise SystemExit(f"our batch did not complete: {summary}")

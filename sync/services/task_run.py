@@ -1,6 +1,7 @@
 """Running a sync task in a worker: claim it, sync its files one by one with throttled progress, stop
 at a file boundary when cancelled, score the data quality, and finish with exact counts."""
 
+import _thread
 import json
 import logging
 import threading
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from billiard.pool import SIG_SOFT_TIMEOUT
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, NotSupportedError, connection, transaction
 from django.db.models import Case, F, Func, JSONField, Q, Value, When
@@ -125,14 +127,25 @@ def _claim(task_id: str) -> bool:
 @contextmanager
 def heartbeat(task: SyncProgressTask):
     """Refresh heartbeat_at from a thread while the task runs, so a long file does not look stalled and
-    a dead worker's task does (recovery takes it over once the heartbeat is stale)."""
+    a dead worker's task does (recovery takes it over once the heartbeat is stale). The same thread
+    holds the delivery to its soft time limit: Celery's own timer is best effort and can miss (celery
+    #6873), and a delivery it misses runs on to the hard limit, killed with its file half-synced."""
     stop = threading.Event()
+    interval = settings.ERP_HEARTBEAT_INTERVAL_S
+    deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT + interval  # Celery's, if it fires, is first
 
     def beat():
+        interrupted = False
         try:
-            while not stop.wait(settings.ERP_HEARTBEAT_INTERVAL_S):
+            while not stop.wait(interval):
                 SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
                     heartbeat_at=timezone.now())
+                if not interrupted and time.monotonic() > deadline:
+                    interrupted = True
+                    logger.warning("task %s: past its soft time limit; stopping it", task.task_id)
+                    # The signal billiard's pool raises SoftTimeLimitExceeded on; where no handler is
+                    # installed (not a pool process), nothing happens.
+                    _thread.interrupt_main(SIG_SOFT_TIMEOUT)
         except DatabaseError as exc:  # the run itself will meet the same error and retry
             logger.warning("task %s: heartbeat stopped: %s", task.task_id, exc)
         finally:

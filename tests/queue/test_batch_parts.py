@@ -143,11 +143,13 @@ def test_cancel_stops_every_part_and_the_batch_ends_cancelled(worker_factory, in
 def test_a_delivery_past_its_time_limit_fails_the_file_it_stopped_as_timed_out_and_writes_none_of_it(
         worker_factory, inbox, templates, tmp_path, settings, ann):
     """A soft time limit of 2 s; the first file takes longer. It fails, "timed out", with no row and no
-    change set; the delivery ends, and the next one (a limit of its own) syncs the two small files."""
+    change set; the delivery ends, and the next one (a limit of its own) syncs the two small files. (Celery's
+    timer may miss, celery#6873: the heartbeat thread then stops the delivery, one beat later.)"""
     settings.ERP_SYNC_WORKER_SLOTS = 1
     (big,) = shops_of_orders(inbox, 1, 150_000, tmp_path)
     small = shops_of_orders(inbox, 2, 200, tmp_path, first=500)
-    worker_factory(ERP_SYNC_WORKER_SLOTS="1", CELERY_TASK_SOFT_TIME_LIMIT="2", CELERY_TASK_TIME_LIMIT="120")
+    worker_factory(ERP_SYNC_WORKER_SLOTS="1", CELERY_TASK_SOFT_TIME_LIMIT="2", CELERY_TASK_TIME_LIMIT="120",
+                   ERP_HEARTBEAT_INTERVAL_S="0.5")
     batch = sync_task_create(user=ann, task_type=TaskType.BATCH_BY_IDS, file_ids=[big, *small], priority=5)
 
     wait_for(lambda: SyncProgressTask.objects.get(pk=batch.pk).status not in SyncProgressTask.ACTIVE_STATUSES,
@@ -203,3 +205,27 @@ def test_a_worker_killed_while_the_batch_runs_in_both_slots_loses_no_file_and_sy
     assert OrderLine.objects.filter(source_file__in=file_ids).count() == sum(f.rows_ingested for f in files)
     assert batch.rows_ingested == sum(f.rows_ingested for f in files)
     assert quota_free(ann)
+
+
+def test_the_heartbeat_stops_a_run_past_its_soft_time_limit_when_celerys_own_timer_misses(transactional_db, settings):
+    """Celery's soft limit is best effort (celery#6873): the heartbeat thread raises it too, one beat after."""
+    import signal
+
+    from billiard.pool import SIG_SOFT_TIMEOUT
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from sync.services.task_run import heartbeat
+    from tests.factories import TaskFactory
+
+    settings.CELERY_TASK_SOFT_TIME_LIMIT, settings.ERP_HEARTBEAT_INTERVAL_S = 1, 0.2
+    task = TaskFactory(status=TaskStatus.PROCESSING)
+
+    def soft_timeout(signum, frame):  # what billiard's pool process installs for it
+        raise SoftTimeLimitExceeded()
+
+    previous = signal.signal(SIG_SOFT_TIMEOUT, soft_timeout)
+    try:
+        with pytest.raises(SoftTimeLimitExceeded), heartbeat(task):
+            wait_for(lambda: False, timeout=30, what="the soft time limit to stop this run")
+    finally:
+        signal.signal(SIG_SOFT_TIMEOUT, previous)

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_failing_quality_check_leaves_the_task_completed_with_the_reason(inbox, templates, tmp_path,
-                                                                           monkeypatch):
+                                                                           monkeypatch, settings):
+    settings.ERP_BATCH_MAX_PARALLEL = 1  # run here, by this process alone: no part for a worker
     file_ids = shops_of_orders(inbox, 2, 30, tmp_path)
     task = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids)
 
