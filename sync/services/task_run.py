@@ -21,7 +21,7 @@ from django.utils import timezone
 from erp.errors import TRANSIENT_ERRORS
 from sync.ingest.engine import (FileSyncResult, SyncLookups, SyncOptions, file_mark_failed, files_read_ahead,
                                files_sync_together, files_written_together)
-from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus, TaskType
+from sync.models import CatalogFile, ChangeSet, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.batch_parts import batch_part_end, batch_parts_active, batch_spread
 from sync.services.dispatch import sync_task_publish, sync_tasks_dispatch_next
 from sync.services.fair_share import should_yield, slots_in_flight
@@ -192,6 +192,7 @@ def _files_run(task: SyncProgressTask, root: SyncProgressTask, file_ids: list[in
             outcomes.add(reached.result, reached.result.error)
             return TIMED_OUT
         except SoftTimeLimitExceeded:  # between files, or in files written together: none is failed
+            _after_interrupt()
             return TIMED_OUT
         for result in results:
             outcomes.add(result, result.error)
@@ -339,14 +340,27 @@ def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions, l
                 heartbeat_at=timezone.now())
 
     # A transient error propagates: the Celery task retries, and the files finished so far are skipped.
+    begun = timezone.now()
     try:
         return file_run(file=file, task=task, options=options, progress=progress, lookups=lookups)
     except SoftTimeLimitExceeded:
+        _after_interrupt()
+        if ChangeSet.objects.filter(file=file, created_at__gte=begun).exists():
+            # Stopped after its rows were committed, before its outcome was written: not failed. The next
+            # delivery syncs it again, finds its rows unchanged and records the outcome.
+            raise
         logger.warning("task %s: time limit reached while syncing %s; its writes are rolled back",
                        task.task_id, file.path)
         raise TimeLimitReached(file_mark_failed(file=file, error=(
             f"timed out: the sync of this file ran past the time limit of {settings.CELERY_TASK_SOFT_TIME_LIMIT} s"
             " and was stopped; nothing of it was written"))) from None
+
+
+def _after_interrupt():
+    """A query the time limit interrupted leaves its connection in the middle of a command: the rest of
+    the delivery starts on a fresh one (its transaction, if any, was rolled back with the exception)."""
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 @dataclass

@@ -146,7 +146,7 @@ def test_a_delivery_past_its_time_limit_fails_the_file_it_stopped_as_timed_out_a
     change set; the delivery ends, and the next one (a limit of its own) syncs the two small files. (Celery's
     timer may miss, celery#6873: the heartbeat thread then stops the delivery, one beat later.)"""
     settings.ERP_SYNC_WORKER_SLOTS = 1
-    (big,) = shops_of_orders(inbox, 1, 150_000, tmp_path)
+    (big,) = shops_of_orders(inbox, 1, 300_000, tmp_path)  # several seconds past the limit, whichever stops it
     small = shops_of_orders(inbox, 2, 200, tmp_path, first=500)
     worker_factory(ERP_SYNC_WORKER_SLOTS="1", CELERY_TASK_SOFT_TIME_LIMIT="2", CELERY_TASK_TIME_LIMIT="120",
                    ERP_HEARTBEAT_INTERVAL_S="0.5")
