@@ -1,9 +1,10 @@
 """Running a sync task in a worker: claim it, sync its files one by one with throttled progress, stop
 at a file boundary when cancelled, score the data quality, and finish with exact counts."""
 
-import _thread
 import json
 import logging
+import os
+import signal
 import threading
 import time
 from collections import Counter
@@ -143,9 +144,7 @@ def heartbeat(task: SyncProgressTask):
                 if not interrupted and time.monotonic() > deadline:
                     interrupted = True
                     logger.warning("task %s: past its soft time limit; stopping it", task.task_id)
-                    # The signal billiard's pool raises SoftTimeLimitExceeded on; where no handler is
-                    # installed (not a pool process), nothing happens.
-                    _thread.interrupt_main(SIG_SOFT_TIMEOUT)
+                    _soft_time_limit_raise()
         except DatabaseError as exc:  # the run itself will meet the same error and retry
             logger.warning("task %s: heartbeat stopped: %s", task.task_id, exc)
         finally:
@@ -158,6 +157,14 @@ def heartbeat(task: SyncProgressTask):
     finally:
         stop.set()
         thread.join()
+
+
+def _soft_time_limit_raise():
+    """Send this process the signal billiard's pool process raises SoftTimeLimitExceeded on, as billiard
+    does: a real signal also ends a wait the main thread is blocked in (a simulated one would not). Only
+    where that handler is installed: elsewhere the signal's default would end the process."""
+    if callable(signal.getsignal(SIG_SOFT_TIMEOUT)):
+        os.kill(os.getpid(), SIG_SOFT_TIMEOUT)
 
 
 def _files_run(task: SyncProgressTask, root: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile],
@@ -353,7 +360,7 @@ def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions, l
                        task.task_id, file.path)
         raise TimeLimitReached(file_mark_failed(file=file, error=(
             f"timed out: the sync of this file ran past the time limit of {settings.CELERY_TASK_SOFT_TIME_LIMIT} s"
-            " and was stopped; nothing of it was written"))) from None
+            " and was stopped; what it had written was rolled back"))) from None
 
 
 def _after_interrupt():
