@@ -92,12 +92,13 @@ def _part(root: SyncProgressTask, file_ids: list[int]) -> SyncProgressTask:
     return part
 
 
-def batch_parts_active(root: SyncProgressTask, *, besides: SyncProgressTask | None = None) -> bool:
-    parts = SyncProgressTask.units.filter(parent=root, status__in=SyncProgressTask.ACTIVE_STATUSES)
-    return parts.exclude(pk=besides.pk).exists() if besides else parts.exists()
+def batch_parts_active(root: SyncProgressTask) -> bool:
+    """Whether a part of the batch is queued or running: then one of them, not the caller, finishes it."""
+    return SyncProgressTask.units.filter(parent=root, status__in=SyncProgressTask.ACTIVE_STATUSES).exists()
 
 
 def batch_part_end(part: SyncProgressTask, *, cancelled: bool):
+    """A part's own row ends (its counts are on the batch's row)."""
     SyncProgressTask.units.filter(pk=part.pk).update(
         status=TaskStatus.CANCELLED if cancelled else TaskStatus.COMPLETED, finished_at=timezone.now(),
         current_file="")

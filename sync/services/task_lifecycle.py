@@ -14,6 +14,7 @@ from erp.audit.services import audit_record
 from sync.errors import TaskStateConflict
 from sync.ingest.engine import SyncOptions
 from sync.models import CatalogFile, FileStatus, SyncProgressTask, TaskStatus
+from sync.services.batch_parts import batch_parts_active
 from sync.services.dispatch import sync_task_submitted
 from sync.services.file_runs import BUSY_FILE_STATUSES, catalog_files_hold
 from sync.services.priority import priority_for
@@ -79,8 +80,7 @@ def sync_task_cancel(*, task: SyncProgressTask) -> SyncProgressTask:
     with transaction.atomic():
         # Locked, as the last of a spread batch's runs to end locks it to finish it (task_run._run_end).
         SyncProgressTask.objects.select_for_update().filter(pk=task.pk).first()
-        parts_run = SyncProgressTask.units.filter(parent=task, status__in=SyncProgressTask.ACTIVE_STATUSES).exists()
-        if not parts_run and SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED).update(
+        if not batch_parts_active(task) and SyncProgressTask.objects.filter(pk=task.pk, status=TaskStatus.QUEUED).update(
                 status=TaskStatus.CANCELLED, cancel_requested=True, finished_at=now):
             CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(
                 status=FileStatus.PENDING)
