@@ -4,7 +4,7 @@ rows the workers run like tasks, published by the dispatcher in fair-share order
 task id, one progress and one set of counts: every part records its files' outcomes on the batch's row,
 checks the batch's cancel at each file boundary, and the last one to end finishes the batch.
 
-Never a wrong value: two files that may write the same fact row (the same platform, shop, domain and
+Never a wrong value: two files that may write the same fact row (the same table, platform, shop and
 granularity) are synced in the batch's order, so they stay in one part. Files whose place is not known
 before they are read are never spread."""
 
@@ -15,12 +15,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from sync.ingest.upsert import place_of
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
 from sync.services.dispatch import sync_tasks_dispatch_next
 from sync.services.fair_share import slots_in_flight, waiting_tasks
 
 logger = logging.getLogger(__name__)
-PLACE = ("platform_code", "shop_id", "data_domain", "granularity")
 
 
 def batch_spread(*, task: SyncProgressTask, root: SyncProgressTask, remaining: list[int],
@@ -31,7 +31,7 @@ def batch_spread(*, task: SyncProgressTask, root: SyncProgressTask, remaining: l
     groups = _by_place(remaining, files)
     if len(groups) < 2:
         return remaining
-    lanes = min(_free_slots(root), len(groups) - 1, settings.ERP_BATCH_MAX_PARALLEL - _running_units(root))
+    lanes = min(_free_slots(), len(groups) - 1, settings.ERP_BATCH_MAX_PARALLEL - 1 - _active_parts(root).count())
     if lanes < 1:
         return remaining
     kept, *given = _lanes(remaining, groups, files, lanes + 1)
@@ -47,12 +47,12 @@ def batch_spread(*, task: SyncProgressTask, root: SyncProgressTask, remaining: l
 
 
 def _by_place(file_ids: list[int], files: dict[int, CatalogFile]) -> list[list[int]]:
-    """The files in groups by place, each group in the batch's order; one group when a file's place is
-    not fully known (it could name any place once read)."""
+    """The files in groups by fact table and place (what one sync's lock takes, upsert.place_of), each
+    group in the batch's order; one group when a file's is not fully known (it could name any once read)."""
     groups: dict[tuple, list[int]] = {}
     for file_id in file_ids:
         file = files.get(file_id)
-        place = file and tuple(getattr(file, name) for name in PLACE)
+        place = file and (file.data_domain, *place_of(file).values())
         if not place or not all(place):
             return [file_ids]
         groups.setdefault(place, []).append(file_id)
@@ -72,14 +72,14 @@ def _lanes(file_ids: list[int], groups: list[list[int]], files: dict[int, Catalo
     return [sorted(lane, key=order.__getitem__) for lane in lanes]
 
 
-def _free_slots(root: SyncProgressTask) -> int:
+def _free_slots() -> int:
     if waiting_tasks().exists():  # the dispatcher gives free slots to waiting tasks first
         return 0
     return settings.ERP_SYNC_WORKER_SLOTS - sum(slots_in_flight().values())
 
 
-def _running_units(root: SyncProgressTask) -> int:
-    return 1 + SyncProgressTask.units.filter(parent=root, status__in=SyncProgressTask.ACTIVE_STATUSES).count()
+def _active_parts(root: SyncProgressTask):
+    return SyncProgressTask.units.filter(parent=root, status__in=SyncProgressTask.ACTIVE_STATUSES)
 
 
 def _part(root: SyncProgressTask, file_ids: list[int]) -> SyncProgressTask:
@@ -94,7 +94,7 @@ def _part(root: SyncProgressTask, file_ids: list[int]) -> SyncProgressTask:
 
 def batch_parts_active(root: SyncProgressTask) -> bool:
     """Whether a part of the batch is queued or running: then one of them, not the caller, finishes it."""
-    return SyncProgressTask.units.filter(parent=root, status__in=SyncProgressTask.ACTIVE_STATUSES).exists()
+    return _active_parts(root).exists()
 
 
 def batch_part_end(part: SyncProgressTask, *, cancelled: bool):

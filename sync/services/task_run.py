@@ -268,7 +268,6 @@ def _hand_over(task: SyncProgressTask, *, timed_out: bool) -> dict:
     if settings.ERP_FAIR_SHARE:
         sync_tasks_dispatch_next()
     else:
-        task.refresh_from_db()
         sync_task_publish(task=task)
     return {"task_id": task.task_id, "handed_over": True}
 

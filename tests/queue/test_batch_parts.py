@@ -213,7 +213,6 @@ def test_the_heartbeat_stops_a_run_past_its_soft_time_limit_when_celerys_own_tim
     """Celery's soft limit is best effort (celery#6873): the heartbeat thread raises it too, one beat after."""
     import signal
     import threading
-    import time
 
     from billiard.pool import SIG_SOFT_TIMEOUT
     from celery.exceptions import SoftTimeLimitExceeded
@@ -227,12 +226,15 @@ def test_the_heartbeat_stops_a_run_past_its_soft_time_limit_when_celerys_own_tim
     def soft_timeout(signum, frame):  # what billiard's pool process installs for it
         raise SoftTimeLimitExceeded()
 
+    released = threading.Event()
+    watchdog = threading.Timer(60, released.set)  # a bound on the wait, should the signal never come
     previous = signal.signal(SIG_SOFT_TIMEOUT, soft_timeout)
+    watchdog.start()
     try:
-        started = time.monotonic()
         with pytest.raises(SoftTimeLimitExceeded), heartbeat(task):
             # Blocked as a run waits for its prefetch thread: only a real signal ends such a wait.
-            threading.Event().wait(120)
-        assert time.monotonic() - started < 60  # the wait was ended, not waited out
+            released.wait()
+        assert not released.is_set()  # the signal ended the wait, not the watchdog
     finally:
+        watchdog.cancel()
         signal.signal(SIG_SOFT_TIMEOUT, previous)
