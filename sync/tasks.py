@@ -29,10 +29,10 @@ RETRY_OPTIONS = {
 }
 
 
-def _run_sync(task, task_id: str) -> dict:
+def _run_sync(task, task_id: str, ended=None) -> dict:
     logger.info("task %s: %s starts (retry %s)", task_id, task.name, task.request.retries)
     try:
-        return sync_task_run(task_id=task_id)
+        return sync_task_run(task_id=task_id, ended=ended)
     except TRANSIENT_ERRORS:
         # The connection may be the thing that broke: start the bookkeeping on a fresh one. The row was
         # left processing; put it back so the retry can claim it (finished files are kept and skipped).
@@ -46,7 +46,9 @@ def _run_sync(task, task_id: str) -> dict:
 # one write fewer per task (issue 19: small files pay it in full).
 @shared_task(bind=True, track_started=False, **RETRY_OPTIONS)
 def sync_single_file(self, task_id: str):
-    return _outcome(self, _run_sync(self, task_id))
+    # The delivery may go on with its owner's next small single-file tasks: each one's result is stored as
+    # it ends (sync/services/small_tasks.py).
+    return _outcome(self, _run_sync(self, task_id, ended=lambda summary: _result_store(self, summary)))
 
 
 @shared_task(bind=True, track_started=False, **RETRY_OPTIONS)
@@ -57,14 +59,19 @@ def sync_batch(self, task_id: str):
 def _outcome(task, result: dict) -> dict:
     """The result under a task's id is the one of the run that finishes it. A delivery of a task another
     delivery ran (a message published again), one that handed its slot over, and a batch's run that left
-    the finishing to its parts store none; a part that finished its batch stores the batch's."""
+    the finishing to its parts store none; a part that finished its batch stores the batch's; a result
+    stored already (the delivery went on with small tasks) is not stored again."""
     if result.get("another_delivery") or result.get("handed_over") or result.get("waits_for_parts") \
-            or result.get("part_of"):
+            or result.get("part_of") or result.get("stored"):
         raise Ignore()
     if result["task_id"] != task.request.id:
-        task.backend.store_result(result["task_id"], result, states.SUCCESS)
+        _result_store(task, result)
         raise Ignore()
     return result
+
+
+def _result_store(task, summary: dict):
+    task.backend.store_result(summary["task_id"], summary, states.SUCCESS)
 
 
 @shared_task(bind=True, **RETRY_OPTIONS)

@@ -50,7 +50,7 @@ def submit_and_respond(*, user, task_type: str, data: dict, file_ids: list[int],
     if not file_ids:
         return submission_response(None, total_files=0, missing=missing,
                                    message=_("There are no pending files to sync."))
-    options = SyncOptions(**{k: data[k] for k in SyncOptions.__dataclass_fields__ if k in data})
+    options = SyncOptions.of(data)
     task = sync_task_create(user=user, task_type=task_type, file_ids=file_ids, priority=data["priority"],
                             options=options, parameters={k: v for k, v in data.items() if k != "file_ids"})
     return submission_response(task, total_files=len(file_ids), missing=missing)

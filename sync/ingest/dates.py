@@ -214,13 +214,18 @@ def parse_offset_datetime(text: pl.Expr, formats: list[str]) -> pl.Expr | None:
     return pl.coalesce(attempts) if attempts else None
 
 
+def ambiguous_date(why: str) -> str:
+    """The cause of a date both orders read, with why the column could not tell."""
+    return f"ambiguous date: day or month first ({why})"
+
+
 def _order_problem(dmy: pl.Expr, mdy: pl.Expr, decision: OrderDecision) -> pl.Expr:
     if decision.strict:
         other = mdy if decision.order == DMY else dmy
         return pl.when(other.is_not_null()).then(
             pl.lit(f"not a date in the template's order {decision.order}")).otherwise(pl.lit("not a date"))
     return pl.when(dmy.is_not_null() & mdy.is_not_null()).then(
-        pl.lit(f"ambiguous date: day or month first ({decision.why})")).otherwise(pl.lit("not a date"))
+        pl.lit(ambiguous_date(decision.why))).otherwise(pl.lit("not a date"))
 
 
 def date_problem(readings: pl.Expr, decision: DateDecision) -> pl.Expr:

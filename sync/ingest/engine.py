@@ -36,6 +36,9 @@ from sync.services.drift import drift_record
 from sync.services.templates import template_resolve
 
 logger = logging.getLogger(__name__)
+# Files this small are read and prepared together when several are due (files_read_ahead): a file of a
+# few hundred rows paid polars' fixed cost per operation on its own (issue 16).
+SMALL_FILE_BYTES = 256 * 1024
 ProgressCallback = Callable[[int], None]  # called with the rows read so far
 
 
@@ -44,6 +47,11 @@ class SyncOptions:
     only_with_template: bool = True
     allow_quarantine: bool = True
     use_template_header_row: bool = True
+
+    @classmethod
+    def of(cls, parameters: dict) -> "SyncOptions":
+        """The options a task's parameters set (the rest as default)."""
+        return cls(**{name: parameters[name] for name in cls.__dataclass_fields__ if name in parameters})
 
 
 @dataclass
@@ -324,10 +332,13 @@ def _prepare_together(group: list[tuple[CatalogFile, FileAhead]], options: SyncO
     except (FileRejected, pl.exceptions.PolarsError) as exc:
         logger.info("%d files prepared together failed (%s): each is read at its own turn", len(group), exc)
         return
+    first_of_place: dict[tuple, int] = {}
     for (file, entry), batch in zip(group, batches, strict=True):
         entry.batch, entry.frame = batch, None
-        # A file refused for its invalid rows is refused at its own turn, alone.
-        entry.group = group[0][0].pk if options.allow_quarantine or not batch.quarantined else None
+        # Written together: files of one place (one lock). A file refused for its invalid rows is refused
+        # at its own turn, alone.
+        alone = not options.allow_quarantine and batch.quarantined
+        entry.group = None if alone else first_of_place.setdefault(tuple(place_of(file).values()), file.pk)
         lookups.ahead[file.pk] = entry
 
 

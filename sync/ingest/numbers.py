@@ -183,12 +183,17 @@ def parse_number_text(readings: pl.Expr, decision: NumberDecision) -> tuple[pl.E
     return pl.when(readings.struct.field("signs_ok")).then(signed), readings.struct.field("percent")
 
 
+def ambiguous_number(why: str) -> str:
+    """The cause of a value two conventions read differently, with why the column could not tell."""
+    return f"ambiguous number ({why})"
+
+
 def number_problem(readings: pl.Expr, decision: NumberDecision) -> pl.Expr:
     """Why a text value that gave no number was refused (evaluated for refused values only)."""
     dot, comma = _both(readings, decision.whole)
     unreadable = readings.struct.field("core").is_null() | ~readings.struct.field("signs_ok")
     problem = pl.when(unreadable).then(pl.lit("not a number"))
-    problem = problem.when(_ambiguous(dot, comma)).then(pl.lit(f"ambiguous number ({decision.why})"))
+    problem = problem.when(_ambiguous(dot, comma)).then(pl.lit(ambiguous_number(decision.why)))
     if decision.strict:
         convention = decision.convention
         return problem.otherwise(pl.lit(

@@ -100,10 +100,11 @@ class RowPlan:
 
     def layout(self) -> tuple:
         """What files must share to be prepared together (rows.prepare_files): everything but their ids,
-        periods and decisions."""
+        shops, periods and decisions. A shop's timezone and locale, which its values are read by, are
+        shared."""
         header = self.header
         return (self.model, self.template.pk, tuple(header.headers), tuple(sorted(header.field_columns.items())),
-                self.timezone, self.platform_code, self.shop_id, self.granularity, self.locale, self.locale_declared)
+                self.timezone, self.platform_code, self.granularity, self.locale, self.locale_declared)
 
     def decisions_report(self, quarantine_reasons: dict[str, int]) -> dict[str, dict]:
         """Per mapped column: how its values were read, and how many were quarantined for which cause."""
@@ -162,11 +163,11 @@ def prepare_batch(frame: pl.DataFrame, plan: RowPlan, *, is_first_batch: bool) -
 
 
 def prepare_files(frame: pl.DataFrame, plans: list[RowPlan], *, is_first_batch: bool = True) -> list[PreparedBatch]:
-    """The rows of one or more files read alike (one template and header layout, one place but for
-    each file's id and period; `_file` indexes `plans`), prepared together: a small file paid polars'
-    fixed cost per operation for a handful of rows (issue 16). Every expression runs in one polars pass;
-    fields that read the same source column share its parse (polars eliminates the common
-    subexpressions). Each file's columns are decided on its own values; files whose decisions read
+    """The rows of one or more files read alike (one template and header layout, one platform and
+    granularity, shops of one timezone and locale; `_file` indexes `plans`), prepared together: a small
+    file paid polars' fixed cost per operation for a handful of rows (issue 16). Every expression runs in
+    one polars pass; fields that read the same source column share its parse (polars eliminates the
+    common subexpressions). Each file's columns are decided on its own values; files whose decisions read
     alike share the pass. Reason texts are built for bad rows only, with their own file's decisions."""
     if FILE not in frame.columns:
         frame = frame.with_columns(pl.lit(0, dtype=pl.UInt32).alias(FILE))
@@ -206,7 +207,7 @@ def _prepared(frame: pl.DataFrame, cleaned: pl.DataFrame, texts: dict[str, pl.Ex
     good_rows = frame.filter(is_good)
     cells = unmapped.unmapped_texts(good_rows, plan.unmapped_columns) if plan.unmapped_columns else None
     good = work.filter(is_good).with_columns(
-        platform_code=pl.lit(plan.platform_code), shop_id=pl.lit(plan.shop_id),
+        platform_code=pl.lit(plan.platform_code), shop_id=_per_file([p.shop_id for p in plans], pl.String),
         granularity=pl.lit(plan.granularity), extra=_extra_struct(good_rows, plan),
         source_file_id=_per_file([p.file_id for p in plans], pl.Int64), source_row=pl.col("_row"),
     ).select([pl.col(_value(c)).alias(c) if c in plan.types or c == "business_date" else pl.col(c)
@@ -250,13 +251,54 @@ def _skipped_by_file(skipped: pl.DataFrame, good: pl.DataFrame, unique: pl.DataF
 def _quarantined_by_file(rows: pl.DataFrame, bad: pl.DataFrame, built: tuple[RowPlan, list["Check"]], texts,
                          readings, plans: list[RowPlan]) -> dict[int, list[tuple[int, dict, list[str]]]]:
     """Each file's bad rows with their reasons, worded by the file's own decisions (`built`: the checks
-    and the plan they were built for)."""
+    and the plan they were built for). Files read alike differ only in why a column's values were read
+    as they were: their reasons are made in one pass and reworded per file where that can be told."""
+    plan, checks = built
     if bad[FILE].n_unique() == 1:
         index = bad[FILE][0]
         return {index: _quarantined(rows, bad, _own_checks(built, texts, readings, plans, index), plans[index])}
-    return {index: _quarantined(rows.filter(pl.col(FILE) == index), part,
-                                _own_checks(built, texts, readings, plans, index), plans[index])
-            for (index,), part in bad.partition_by(FILE, as_dict=True).items()}
+    made: dict[int, list] = {}
+    for entry, index in zip(_quarantined(rows, bad, checks, plan), bad[FILE].to_list(), strict=True):
+        made.setdefault(index, []).append(entry)
+    quarantined = {}
+    for index, entries in made.items():
+        rewording = _rewording(plan, plans[index])
+        if rewording is None:
+            own = bad[FILE] == index
+            quarantined[index] = _quarantined(rows.filter(own), bad.filter(own),
+                                              _own_checks(built, texts, readings, plans, index), plans[index])
+        else:
+            quarantined[index] = [(row, raw, [_reworded(reason, rewording) for reason in why])
+                                  for row, raw, why in entries]
+    return quarantined
+
+
+def _rewording(built: RowPlan, own: RowPlan) -> dict[str, list[tuple[str, str]]] | None:
+    """Per field, the ambiguity causes worded by `built`'s decisions and by `own`'s; None when a reason
+    could not be told to be one or the other (a date column's two orders worded alike in one, not the
+    other)."""
+    rewording = {}
+    for name, first in built.decisions.items():
+        mine = own.decisions[name]
+        if isinstance(first, numbers.NumberDecision):
+            pairs = {(numbers.ambiguous_number(first.why), numbers.ambiguous_number(mine.why))}
+        else:
+            pairs = {(dates.ambiguous_date(a.why), dates.ambiguous_date(b.why))
+                     for a, b in ((first.plain, mine.plain), (first.ampm, mine.ampm))}
+        pairs = {(a, b) for a, b in pairs if a != b}
+        if len({a for a, _ in pairs}) < len(pairs):
+            return None
+        if pairs:
+            rewording[name] = sorted(pairs)
+    return rewording
+
+
+def _reworded(reason: str, rewording: dict[str, list[tuple[str, str]]]) -> str:
+    name, _, rest = reason.partition(": ")
+    for built, own in rewording.get(name, ()):
+        if rest.startswith(built + ": '"):
+            return f"{name}: {own}{rest[len(built):]}"
+    return reason
 
 
 def _own_checks(built: tuple[RowPlan, list["Check"]], texts, readings, plans: list[RowPlan], index: int):

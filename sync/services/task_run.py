@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -20,8 +21,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.errors import TRANSIENT_ERRORS
-from sync.ingest.engine import (FileSyncResult, SyncLookups, SyncOptions, file_mark_failed, files_read_ahead,
-                               files_sync_together, files_written_together)
+from sync.ingest.engine import (SMALL_FILE_BYTES, FileSyncResult, SyncLookups, SyncOptions, file_mark_failed,
+                               files_read_ahead, files_sync_together, files_written_together)
 from sync.models import CatalogFile, ChangeSet, FileStatus, SyncProgressTask, TaskStatus, TaskType
 from sync.services.batch_parts import batch_part_end, batch_parts_active, batch_spread
 from sync.services.dispatch import sync_task_publish, sync_tasks_dispatch_next
@@ -30,6 +31,7 @@ from sync.services.file_runs import file_run
 from sync.services.previews import file_preview
 from sync.services.quality import quality_check
 from sync.services.quota import quota_release
+from sync.services.small_tasks import others_wait, small_task_claim, small_task_put_back, small_tasks_next
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 1.0
@@ -39,42 +41,80 @@ CANCELLED, HANDED_OVER, TIMED_OUT = "cancelled", "handed_over", "timed_out"
 # Outcomes of files that finish faster than this are written to the task row together (issue 16).
 RECORD_INTERVAL_S = 1.0
 MAX_ERRORS_KEPT = 100
-# Files this small are read and prepared together, this many (and bytes) at a time: a file of a few
-# hundred rows paid polars' fixed cost per operation on its own (issue 16).
-SMALL_FILE_BYTES = 256 * 1024
+# Small files (engine.SMALL_FILE_BYTES) are read and prepared together, this many (and bytes) at a time.
 READ_AHEAD_FILES = 100
 READ_AHEAD_BYTES = 8 * 1024 * 1024
 FILE_COUNTERS = {FileStatus.SKIPPED: "skipped_files", FileStatus.FAILED: "failed_files"}  # else succeeded_files
 ROW_COUNTERS = ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped")
 
 
-def sync_task_run(*, task_id: str) -> dict:
+def sync_task_run(*, task_id: str, ended: Callable[[dict], None] | None = None) -> dict:
     """Run a queued task (or a part of a batch) to its end, skipping files an earlier delivery of this run
-    finished. A task that is cancelled, finished or running elsewhere (fresh heartbeat) is left alone."""
+    finished. A task that is cancelled, finished or running elsewhere (fresh heartbeat) is left alone.
+    With `ended` (where each task's result goes), a small single-file task is followed by its owner's
+    next ones (small_tasks), each reported to `ended` as it ends, this one first (`stored` then says so)."""
     if not _claim(task_id):
         logger.info("task %s not claimed: missing, cancelled, finished or running elsewhere", task_id)
         # Another delivery ran it or runs it (a message published again): its result is that run's.
         ran = SyncProgressTask.units.filter(task_id=task_id, attempts__gt=0).exists()
         return {"task_id": task_id, "claimed": False, "another_delivery": ran}
+    started = time.monotonic()
     task = SyncProgressTask.units.select_related("parent").get(task_id=task_id)
+    lookups = SyncLookups()
+    summary, run_ended = _task_run(task, lookups, started)
+    if not run_ended:
+        return summary
+    if ended is not None:
+        along = small_tasks_next(task=task, options=SyncOptions.of(task.parameters), lookups=lookups)
+        if along:
+            ended(summary)
+            summary = {**summary, "stored": True}
+            _small_tasks_run(task, along, lookups, started, ended)
+    if settings.ERP_FAIR_SHARE:
+        sync_tasks_dispatch_next()  # the slot this delivery held goes to the next in fair-share order
+    return summary
+
+
+def _task_run(task: SyncProgressTask, lookups: SyncLookups, started: float) -> tuple[dict, bool]:
+    """The task's summary, and whether it ended (not handed back to the queue)."""
     root = task.parent or task  # the batch whose row holds the progress, the counts and the cancel
-    options = SyncOptions(**{k: root.parameters[k] for k in SyncOptions.__dataclass_fields__ if k in root.parameters})
     left_out = {r["file_id"] for r in root.file_results} | set(task.given_file_ids)
     files = CatalogFile.objects.in_bulk(task.run_file_ids)
     outcomes = PendingOutcomes(task=root, errors_kept=len(root.errors))
-    with heartbeat(task):
+    file_ids = [i for i in task.run_file_ids if i not in left_out]
+    with heartbeat(task, started):
         try:
-            stop = _files_run(task, root, [i for i in task.run_file_ids if i not in left_out], files, options, outcomes)
+            stop = _files_run(task, root, file_ids, files, SyncOptions.of(root.parameters), outcomes, lookups)
         except BaseException:
             outcomes.write_before_raising()
             raise
         outcomes.write()
     if stop in (HANDED_OVER, TIMED_OUT):
-        return _hand_over(task, timed_out=stop == TIMED_OUT)
-    summary = _run_end(task, root, files, cancelled=stop == CANCELLED)
-    if settings.ERP_FAIR_SHARE:
-        sync_tasks_dispatch_next()  # the slot this task held goes to the next in fair-share order
-    return summary
+        return _hand_over(task, timed_out=stop == TIMED_OUT), False
+    return _run_end(task, root, files, cancelled=stop == CANCELLED), True
+
+
+def _small_tasks_run(after: SyncProgressTask, along: list[SyncProgressTask], lookups: SyncLookups, started: float,
+                     ended: Callable[[dict], None]):
+    """The owner's next small single-file tasks in this delivery, each claimed at its turn (one taken by
+    another worker meanwhile is left to it). Another user waiting, or a task that does not end, ends the
+    run. One that fails here waits again, for a delivery of its own."""
+    for task in along:
+        if not small_task_claim(task=task, after=after):
+            if others_wait(after):
+                return
+            continue  # cancelled, or published meanwhile and taken by another worker
+        try:
+            summary, run_ended = _task_run(task, lookups, started)
+        except Exception as exc:  # noqa: BLE001 - this task waits again; the delivery's own task has ended
+            logger.warning("task %s: stopped in the delivery of task %s (%r); it waits for one of its own",
+                           task.task_id, after.task_id, exc)
+            _after_interrupt()
+            small_task_put_back(task=task)
+            return
+        if not run_ended:
+            return
+        ended(summary)
 
 
 def _run_end(task: SyncProgressTask, root: SyncProgressTask, files: dict[int, CatalogFile], *,
@@ -126,14 +166,15 @@ def _claim(task_id: str) -> bool:
 
 
 @contextmanager
-def heartbeat(task: SyncProgressTask):
+def heartbeat(task: SyncProgressTask, started: float):
     """Refresh heartbeat_at from a thread while the task runs, so a long file does not look stalled and
     a dead worker's task does (recovery takes it over once the heartbeat is stale). The same thread
     holds the delivery to its soft time limit: Celery's own timer is best effort and can miss (celery
     #6873), and a delivery it misses runs on to the hard limit, killed with its file half-synced."""
     stop = threading.Event()
     interval = settings.ERP_HEARTBEAT_INTERVAL_S
-    deadline = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT + interval  # Celery's, if it fires, is first
+    # The delivery's limit (`started`: its start): Celery's, if it fires, is first.
+    deadline = started + settings.CELERY_TASK_SOFT_TIME_LIMIT + interval
 
     def beat():
         interrupted = False
@@ -168,13 +209,12 @@ def _soft_time_limit_raise():
 
 
 def _files_run(task: SyncProgressTask, root: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile],
-               options: SyncOptions, outcomes: "PendingOutcomes") -> str | None:
+               options: SyncOptions, outcomes: "PendingOutcomes", lookups: SyncLookups) -> str | None:
     """Sync the files in order; CANCELLED when a cancel request stopped the run at a file boundary,
     HANDED_OVER when fair share gave its slot to another user's task there, TIMED_OUT when the delivery's
     time limit struck (the rest is synced by the next delivery). A run of small files is read and
     prepared together first (engine.files_read_ahead), and those of one group are written together, in
     order, each with its own outcome. `root` is the batch a part runs for (else `task` itself)."""
-    lookups = SyncLookups()
     considered: set[int] = set()
     slot = SlotCheck(task)
     position = 0

@@ -3,6 +3,7 @@ the batch's one task id, one progress and one set of counts; files that may writ
 in one part, in the batch's order; cancel stops every part; and the time limit of a delivery ends it with
 a clear "timed out" on the file it stopped, nothing of that file written, the rest synced after."""
 
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -231,7 +232,7 @@ def test_the_heartbeat_stops_a_run_past_its_soft_time_limit_when_celerys_own_tim
     previous = signal.signal(SIG_SOFT_TIMEOUT, soft_timeout)
     watchdog.start()
     try:
-        with pytest.raises(SoftTimeLimitExceeded), heartbeat(task):
+        with pytest.raises(SoftTimeLimitExceeded), heartbeat(task, started=time.monotonic()):
             # Blocked as a run waits for its prefetch thread: only a real signal ends such a wait.
             released.wait()
         assert not released.is_set()  # the signal ended the wait, not the watchdog

@@ -21,13 +21,15 @@ def shops_of_orders(inbox, count: int, rows: int, tmp_path, first: int = 0) -> l
                                   rows=rows, placed=lambda path, seed: path.replace("amazon_us_01", f"amazon_us_{seed:03d}"))
 
 
-def demo_copies_catalogued(inbox, tmp_path, *, key: str, seeds, rows: int, placed) -> list[int]:
-    """One generated `key` export per seed (different content), moved into the inbox at
-    `placed(its path, seed)` and catalogued; returns their ids."""
+def demo_copies_catalogued(inbox, tmp_path, *, key: str, seeds, rows: int, placed, edited=None) -> list[int]:
+    """One generated `key` export per seed (different content), `edited(its bytes, seed)` if given, moved
+    into the inbox at `placed(its path, seed)` and catalogued; returns their ids."""
     before = set(CatalogFile.objects.values_list("pk", flat=True))
     for seed in seeds:
         out = tmp_path / f"gen{seed}"
         (demo,) = demo_exports_write(out_dir=out, rows=rows, seed=seed, only=[key])
+        if edited is not None:
+            (out / demo.path).write_bytes(edited((out / demo.path).read_bytes(), seed))
         target = inbox / placed(demo.path, seed)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(out / demo.path, target)

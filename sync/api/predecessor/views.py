@@ -29,7 +29,7 @@ ID_ATTEMPTS = 3  # an 8-hex suffix can collide with a kept task's id: drawn agai
 
 def _submit(request, *, task_type: str, prefix: str, file_ids: list[int], data: dict) -> SyncProgressTask:
     """sync_task_create under the predecessor's readable task id, which is also the Celery id."""
-    options = SyncOptions(**{k: data[k] for k in SyncOptions.__dataclass_fields__ if k in data})
+    options = SyncOptions.of(data)
     for attempt in range(ID_ATTEMPTS):
         task_id = f"{prefix}_{secrets.token_hex(4)}"
         try:

@@ -1,0 +1,149 @@
+"""Small single-file tasks run together (issue 19, point 5): a delivery that ends one goes on with its
+owner's next ones, in the owner's order, while no other user waits. Each still ends on its own row, with
+its own result and quota slot, and the rows, lineage, quarantine and accounting equal syncing each file on
+its own (files of several shops are prepared together)."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from erp.users import api_user_create
+from sync.ingest.engine import file_sync
+from sync.models import CatalogFile, SyncProgressTask, TaskStatus, TaskType
+from sync.services import task_run
+from sync.services.quota import quota_usage
+from sync.services.task_lifecycle import sync_task_create
+from tests.sync.helpers import demo_copies_catalogued, shops_of_orders
+from tests.sync.test_written_together import forget_syncs, stored
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 6
+PRICE_COLUMN = 15  # item-price in Amazon's order report
+
+
+def user(name: str) -> User:
+    api_user_create(username=name, role="normal")
+    return User.objects.get(username=name)
+
+
+def small_exports(inbox, tmp_path) -> list[int]:
+    """Small Amazon order exports: four shops, and a fifth shop with two (its second repeats none of the
+    first's rows), catalogued; returns their ids in the order they are submitted."""
+    shops = shops_of_orders(inbox, 4, ROWS, tmp_path / "shops")
+    twice = demo_copies_catalogued(inbox, tmp_path / "twice", key="amazon_orders_tsv", seeds=[20, 21], rows=ROWS,
+                                   placed=lambda path, seed: path.replace("amazon_us_01", "amazon_us_900")
+                                   .replace(".txt", f" ({seed}).txt"))
+    return [*shops, *twice]
+
+
+def with_prices(content: bytes, seed: int) -> bytes:
+    """An Amazon order export whose item-price column holds an ambiguous '1,234', a comma decimal of
+    the file's own and dot decimals: its reason names the file's own values."""
+    header, first, second, *rest = content.splitlines()
+    priced = [_with_cell(first, PRICE_COLUMN, b"1,234"), _with_cell(second, PRICE_COLUMN, f"{seed},75".encode())]
+    return b"\r\n".join([header, *priced, *rest]) + b"\r\n"
+
+
+def _with_cell(line: bytes, column: int, value: bytes) -> bytes:
+    cells = line.split(b"\t")
+    cells[column] = value
+    return b"\t".join(cells)
+
+
+def submitted(owner: User, file_ids: list[int]) -> list[SyncProgressTask]:
+    return [sync_task_create(task_type=TaskType.SINGLE_FILE, file_ids=[file_id], user=owner, priority=5)
+            for file_id in file_ids]
+
+
+def test_a_delivery_runs_its_owners_next_small_tasks_with_the_rows_of_one_by_one(inbox, templates, tmp_path, settings):
+    # given: small exports of five shops, synced one by one as the baseline
+    settings.ERP_SYNC_WORKER_SLOTS = 1  # the first task is handed to the broker, the others wait for the slot
+    file_ids = small_exports(inbox, tmp_path)
+    for file_id in file_ids:
+        file_sync(file=CatalogFile.objects.get(pk=file_id))
+    one_by_one = stored(file_ids)
+    forget_syncs(file_ids)
+    ann = user("ann")
+    tasks = submitted(ann, file_ids)
+    ended = []
+
+    # when: a delivery runs the first
+    summary = task_run.sync_task_run(task_id=tasks[0].task_id, ended=ended.append)
+
+    # then: it ran the others after it, in order, each ended with its own result and its quota slot freed
+    assert summary["stored"] and summary["task_id"] == tasks[0].task_id
+    assert [s["task_id"] for s in ended] == [t.task_id for t in tasks]
+    rows = {t.task_id: t for t in SyncProgressTask.objects.filter(user=ann)}
+    for task in tasks:
+        row = rows[task.task_id]
+        assert (row.status, row.attempts, row.processed_files, row.succeeded_files) == (TaskStatus.COMPLETED, 1, 1, 1)
+        assert row.file_results[0]["file_id"] == task.run_file_ids[0]
+    usage = quota_usage(user=ann)
+    assert usage.running == usage.queued == 0
+    # and the same rows, lineage, unmapped cells, quarantine and accounting, to the last field and word
+    assert stored(file_ids) == one_by_one
+    assert one_by_one["quarantine"]  # the case is the one meant: rows with reasons worded per file
+
+
+def test_files_read_alike_keep_their_own_reasons_when_prepared_together(inbox, templates, tmp_path, settings):
+    # given: exports of three shops, each with an ambiguous price and a reason worded by its own values
+    settings.ERP_SYNC_WORKER_SLOTS = 1
+    file_ids = demo_copies_catalogued(inbox, tmp_path, key="amazon_orders_tsv", seeds=[3, 4, 5], rows=ROWS,
+                                      placed=lambda path, seed: path.replace("amazon_us_01", f"amazon_us_{seed:03d}"),
+                                      edited=with_prices)
+    for file_id in file_ids:
+        file_sync(file=CatalogFile.objects.get(pk=file_id))
+    one_by_one = stored(file_ids)
+    forget_syncs(file_ids)
+
+    # when: one delivery runs their tasks, the files prepared together
+    tasks = submitted(user("ann"), file_ids)
+    task_run.sync_task_run(task_id=tasks[0].task_id, ended=[].append)
+
+    # then: each file's reasons are its own, word for word
+    assert stored(file_ids) == one_by_one
+    ambiguous = {reason for *_, reasons in one_by_one["quarantine"] for reason in reasons if "ambiguous" in reason}
+    assert len(ambiguous) == 3  # the case is the one meant: each file words its reason by its own values
+
+
+def test_no_task_goes_along_while_another_user_waits(inbox, templates, tmp_path, settings):
+    settings.ERP_SYNC_WORKER_SLOTS = 1
+    file_ids = shops_of_orders(inbox, 4, ROWS, tmp_path)
+    ann, bob = user("ann"), user("bob")
+    tasks = submitted(ann, file_ids[:3])
+    bobs = submitted(bob, file_ids[3:])[0]
+    ended = []
+
+    summary = task_run.sync_task_run(task_id=tasks[0].task_id, ended=ended.append)
+
+    assert summary["status"] == TaskStatus.COMPLETED and "stored" not in summary and ended == []
+    assert [SyncProgressTask.objects.get(pk=t.pk).status for t in tasks[1:]] == [TaskStatus.QUEUED] * 2
+    assert SyncProgressTask.objects.get(pk=bobs.pk).status == TaskStatus.QUEUED  # the dispatcher decides who is next
+
+
+def test_the_run_stops_at_the_owners_first_task_that_is_not_a_small_single_file(inbox, templates, tmp_path, settings):
+    settings.ERP_SYNC_WORKER_SLOTS = 1
+    file_ids = shops_of_orders(inbox, 5, ROWS, tmp_path)
+    ann = user("ann")
+    first, second = submitted(ann, file_ids[:2])
+    batch = sync_task_create(task_type=TaskType.BATCH_BY_IDS, file_ids=file_ids[2:4], user=ann, priority=5)
+    after_batch = submitted(ann, file_ids[4:])[0]
+    ended = []
+
+    task_run.sync_task_run(task_id=first.task_id, ended=ended.append)
+
+    assert [s["task_id"] for s in ended] == [first.task_id, second.task_id]  # no task overtakes the batch
+    assert SyncProgressTask.objects.get(pk=batch.pk).status == TaskStatus.QUEUED
+    assert SyncProgressTask.objects.get(pk=after_batch.pk).status == TaskStatus.QUEUED
+
+
+def test_without_a_place_for_results_each_task_runs_alone(inbox, templates, tmp_path, settings):
+    # A batch's delivery (and any caller that stores no results) runs its own task only.
+    settings.ERP_SYNC_WORKER_SLOTS = 1
+    file_ids = shops_of_orders(inbox, 2, ROWS, tmp_path)
+    tasks = submitted(user("ann"), file_ids)
+
+    summary = task_run.sync_task_run(task_id=tasks[0].task_id)
+
+    assert "stored" not in summary
+    assert SyncProgressTask.objects.get(pk=tasks[1].pk).status == TaskStatus.QUEUED
