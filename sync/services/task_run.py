@@ -100,21 +100,21 @@ def _small_tasks_run(after: SyncProgressTask, along: list[SyncProgressTask], loo
     another worker meanwhile is left to it). Another user waiting, or a task that does not end, ends the
     run. One that fails here waits again, for a delivery of its own."""
     for task in along:
-        if not small_task_claim(task=task, after=after):
-            if others_wait(after):
-                return
-            continue  # cancelled, or published meanwhile and taken by another worker
         try:
+            if not small_task_claim(task=task, after=after):
+                if others_wait(after):
+                    return
+                continue  # cancelled, or published meanwhile and taken by another worker
             summary, run_ended = _task_run(task, lookups, started)
-        except Exception as exc:  # noqa: BLE001 - this task waits again; the delivery's own task has ended
+            if not run_ended:
+                return
+            ended(summary)
+        except Exception as exc:  # noqa: BLE001 - the delivery's own task has ended; this one waits again
             logger.warning("task %s: stopped in the delivery of task %s (%r); it waits for one of its own",
                            task.task_id, after.task_id, exc)
             _after_interrupt()
             small_task_put_back(task=task)
             return
-        if not run_ended:
-            return
-        ended(summary)
 
 
 def _run_end(task: SyncProgressTask, root: SyncProgressTask, files: dict[int, CatalogFile], *,

@@ -5,6 +5,7 @@ its own (files of several shops are prepared together)."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import OperationalError
 
 from erp.users import api_user_create
 from sync.ingest.engine import file_sync
@@ -147,3 +148,32 @@ def test_without_a_place_for_results_each_task_runs_alone(inbox, templates, tmp_
 
     assert "stored" not in summary
     assert SyncProgressTask.objects.get(pk=tasks[1].pk).status == TaskStatus.QUEUED
+
+
+def test_a_task_that_fails_in_anothers_delivery_waits_for_one_of_its_own(inbox, templates, tmp_path, settings,
+                                                                         monkeypatch):
+    # given: three small tasks; the second meets a broken connection in the first's delivery
+    settings.ERP_SYNC_WORKER_SLOTS = 1
+    file_ids = shops_of_orders(inbox, 3, ROWS, tmp_path)
+    first, second, third = submitted(user("ann"), file_ids)
+    original = task_run.file_run
+
+    def broken_for_the_second(*, file, **kwargs):
+        if file.pk == file_ids[1]:
+            raise OperationalError("server closed the connection unexpectedly")
+        return original(file=file, **kwargs)
+
+    monkeypatch.setattr(task_run, "file_run", broken_for_the_second)
+    ended = []
+
+    # when
+    summary = task_run.sync_task_run(task_id=first.task_id, ended=ended.append)
+
+    # then: the first ended with its result; the second waits again, and the third was not taken
+    assert summary["stored"] and [s["task_id"] for s in ended] == [first.task_id]
+    second.refresh_from_db()
+    assert (second.status, second.attempts, second.processed_files) == (TaskStatus.QUEUED, 1, 0)
+    assert SyncProgressTask.objects.get(pk=third.pk).attempts == 0
+    # and a delivery of its own runs it to its end
+    monkeypatch.setattr(task_run, "file_run", original)
+    assert task_run.sync_task_run(task_id=second.task_id)["status"] == TaskStatus.COMPLETED
