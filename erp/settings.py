@@ -237,7 +237,7 @@ ERP_BATCH_MAX_PARALLEL = env.int("ERP_BATCH_MAX_PARALLEL", default=10)
 # A delivery that ends a small single-file task goes on with its owner's next small single-file tasks,
 # this many in all, while no other user waits: their files are read and prepared together
 # (sync/services/small_tasks.py; needs fair share). 1: each task in a delivery of its own.
-ERP_SMALL_TASKS_PER_DELIVERY = env.int("ERP_SMALL_TASKS_PER_DELIVERY", default=10)
+ERP_SMALL_TASKS_PER_DELIVERY = env.int("ERP_SMALL_TASKS_PER_DELIVERY", default=50)
 
 # Seconds a process trusts a token it has looked up; a deleted token or deactivated user stops working
 # within this time everywhere (ratelimit/authentication.py).

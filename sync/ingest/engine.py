@@ -77,6 +77,17 @@ class SyncLookups:
             self.accounts[key] = _account(file)
         return self.accounts[key]
 
+    def accounts_prefetch(self, files: list[CatalogFile]):
+        """The accounts of the shops of `files` not looked up yet, in one query (files read ahead are
+        often of many shops)."""
+        wanted = {(file.platform_code, file.shop_id) for file in files} - self.accounts.keys()
+        if len(wanted) < 2:
+            return
+        found = {(a.platform_code, a.shop_id): a for a in PlatformAccount.objects.filter(
+            platform_code__in={p for p, _ in wanted}, shop_id__in={s for _, s in wanted})}
+        for key in wanted:
+            self.accounts[key] = found.get(key)
+
 
 @dataclass
 class FileSyncResult:
@@ -290,6 +301,7 @@ def files_read_ahead(*, files: list[CatalogFile], options: SyncOptions, lookups:
     pass, into `lookups.ahead`: each file's own sync (file_sync) then only writes them, in its own
     transaction, with its own accounting. A file that cannot join (no template, unchanged since its last
     sync, not one batch of rows, or a group that fails to prepare) is read at its turn as any other."""
+    lookups.accounts_prefetch(files)
     read = [entry for file in files if (entry := _read_ahead(file, options, lookups)) is not None]
     groups: dict[tuple, list[tuple[CatalogFile, FileAhead]]] = {}
     for file, entry in read:

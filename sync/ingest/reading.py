@@ -87,9 +87,11 @@ def _open_workbook(path, mapping, required, header_row, numbers, only: str | Non
 
 
 def _with_row_numbers(frame: pl.DataFrame, first_row: int) -> pl.DataFrame:
+    """The rows numbered as the file numbers them, blank ones (every cell empty or whitespace) left out."""
     frame = frame.with_row_index("_row", offset=first_row)
     data = [c for c in frame.columns if c != "_row"]
-    return frame.filter(~pl.all_horizontal(pl.col(data).str.strip_chars().fill_null("") == ""))
+    # Every cell is whitespace exactly when the row's cells joined are: one pass, not one per column.
+    return frame.filter(pl.concat_str(pl.col(data), ignore_nulls=True).fill_null("").str.strip_chars() != "")
 
 
 def _open_text(path, encoding, mapping, required, header_row) -> SourceTable:
