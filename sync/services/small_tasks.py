@@ -23,10 +23,11 @@ from sync.services.fair_share import waiting_tasks
 logger = logging.getLogger(__name__)
 
 
-def small_tasks_next(*, task: SyncProgressTask, options: SyncOptions, lookups: SyncLookups) -> list[SyncProgressTask]:
+def small_tasks_next(*, task: SyncProgressTask, options: SyncOptions,
+                     lookups: SyncLookups) -> list[tuple[SyncProgressTask, CatalogFile]]:
     """After `task` ended: when it was a small single-file task, its owner's next waiting tasks that are
-    too (run with the same `options`), up to the first that is not, their files read and prepared
-    together into `lookups`. None while another user waits."""
+    too (run with the same `options`), with their files, up to the first that is not; the files read and
+    prepared together into `lookups`. None while another user waits."""
     count = settings.ERP_SMALL_TASKS_PER_DELIVERY - 1
     if count < 1 or not settings.ERP_FAIR_SHARE or not _is_single_file(task, options):
         return []
@@ -48,7 +49,7 @@ def small_tasks_next(*, task: SyncProgressTask, options: SyncOptions, lookups: S
         taken.append((candidate, file))
     if taken:
         files_read_ahead(files=[file for _, file in taken], options=options, lookups=lookups)
-    return [candidate for candidate, _ in taken]
+    return taken
 
 
 def small_task_claim(*, task: SyncProgressTask, after: SyncProgressTask) -> bool:

@@ -75,11 +75,13 @@ def sync_task_run(*, task_id: str, ended: Callable[[dict], None] | None = None) 
     return summary
 
 
-def _task_run(task: SyncProgressTask, lookups: SyncLookups, started: float) -> tuple[dict, bool]:
-    """The task's summary, and whether it ended (not handed back to the queue)."""
+def _task_run(task: SyncProgressTask, lookups: SyncLookups, started: float,
+              files: dict[int, CatalogFile] | None = None) -> tuple[dict, bool]:
+    """The task's summary, and whether it ended (not handed back to the queue). `files`: its files, when
+    read already."""
     root = task.parent or task  # the batch whose row holds the progress, the counts and the cancel
     left_out = {r["file_id"] for r in root.file_results} | set(task.given_file_ids)
-    files = CatalogFile.objects.in_bulk(task.run_file_ids)
+    files = CatalogFile.objects.in_bulk(task.run_file_ids) if files is None else files
     outcomes = PendingOutcomes(task=root, errors_kept=len(root.errors))
     file_ids = [i for i in task.run_file_ids if i not in left_out]
     with heartbeat(task, started):
@@ -94,18 +96,18 @@ def _task_run(task: SyncProgressTask, lookups: SyncLookups, started: float) -> t
     return _run_end(task, root, files, cancelled=stop == CANCELLED), True
 
 
-def _small_tasks_run(after: SyncProgressTask, along: list[SyncProgressTask], lookups: SyncLookups, started: float,
-                     ended: Callable[[dict], None]):
+def _small_tasks_run(after: SyncProgressTask, along: list[tuple[SyncProgressTask, CatalogFile]], lookups: SyncLookups,
+                     started: float, ended: Callable[[dict], None]):
     """The owner's next small single-file tasks in this delivery, each claimed at its turn (one taken by
     another worker meanwhile is left to it). Another user waiting, or a task that does not end, ends the
     run. One that fails here waits again, for a delivery of its own."""
-    for task in along:
+    for task, file in along:
         try:
             if not small_task_claim(task=task, after=after):
                 if others_wait(after):
                     return
                 continue  # cancelled, or published meanwhile and taken by another worker
-            summary, run_ended = _task_run(task, lookups, started)
+            summary, run_ended = _task_run(task, lookups, started, files={file.pk: file})
             if not run_ended:
                 return
             ended(summary)

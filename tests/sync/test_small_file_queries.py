@@ -29,6 +29,10 @@ QUERIES_PER_FILE_ALONE = 10
 # task's end and its summary read, and whether a task waits for the slot. Before issue 19 it was 19: the
 # task was read twice more at its end, and the dispatcher took its lock when nothing waited.
 SINGLE_FILE_TASK_QUERIES = 16
+# A small one-file task taken along in another's delivery: its claim, its start, the file held, the file's
+# transaction (place lock, stored hashes, unmapped cells, change set), its outcome, the task's counts, and
+# the task's end and summary. Its file's row, template and account were read with the others'.
+TAKEN_ALONG_TASK_QUERIES = 11
 
 
 def small_files_of_one_shop(inbox, tmp_path, count: int, first: int) -> list[int]:
@@ -131,3 +135,26 @@ def test_a_single_small_file_task_costs_few_queries_end_to_end(inbox, templates,
     # The test's own transaction turns the file's into a savepoint: not a query of the task's.
     sql = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     assert len(sql) <= SINGLE_FILE_TASK_QUERIES, "\n".join(sql)
+
+
+def test_a_small_task_taken_along_costs_fewer_queries_than_one_delivered(inbox, templates, tmp_path, settings):
+    """Issue 19, point 5: a small one-file task run in another's delivery (small_tasks) spends at most
+    TAKEN_ALONG_TASK_QUERIES queries: no delivery, no template, account or dispatch of its own."""
+    settings.ERP_SYNC_WORKER_SLOTS = 1  # the first task is handed to the broker, the others wait
+    PlatformAccount.objects.create(platform_code="shopee", shop_id=SHOP, region="MY", timezone="Asia/Kuala_Lumpur")
+
+    def delivery_queries(count: int, first: int) -> list[str]:
+        file_ids = small_files_of_one_shop(inbox, tmp_path, count, first)
+        tasks = [sync_task_create(task_type=TaskType.SINGLE_FILE, file_ids=[i], priority=5) for i in file_ids]
+        ended = []
+        with CaptureQueriesContext(connection) as queries:
+            task_run.sync_task_run(task_id=tasks[0].task_id, ended=ended.append)
+        assert [s["status"] for s in ended] == [TaskStatus.COMPLETED] * count
+        return [q["sql"] for q in queries.captured_queries
+                if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+    two, six = delivery_queries(2, 0), delivery_queries(6, 2)
+
+    per_task, remainder = divmod(len(six) - len(two), 4)
+    assert remainder == 0, "\n".join(six)
+    assert per_task <= TAKEN_ALONG_TASK_QUERIES, "\n".join(six)
