@@ -379,6 +379,9 @@ class SyncProgressTask(models.Model):
     waits_for_parts = models.BooleanField(default=False,
         help_text=_("Its own files are done; the last of its parts to end finishes it"),
         verbose_name=_("waits for parts"))
+    taken_by = models.CharField(max_length=64, blank=True, default="",
+        help_text=_("The task whose delivery reserved this one to run it next (small one-file tasks run together)"),
+        verbose_name=_("taken along by"))
 
     class Meta:
         verbose_name = _("sync task")

@@ -51,9 +51,11 @@ def user_weights(user_ids: Iterable) -> dict:
 
 
 def slots_in_flight() -> Counter:
-    """Slots taken per user: tasks running, and tasks the broker holds for the next free worker."""
+    """Slots taken per user: tasks running, and tasks the broker holds for the next free worker. Tasks a
+    delivery reserved to run next (small_tasks) take none: that delivery holds its one."""
     rows = SyncProgressTask.units.filter(status__in=SyncProgressTask.ACTIVE_STATUSES).exclude(
-        status=TaskStatus.QUEUED, dispatched_at__isnull=True).values_list("user_id", flat=True)
+        status=TaskStatus.QUEUED, dispatched_at__isnull=True).exclude(
+        status=TaskStatus.QUEUED, taken_by__gt="").values_list("user_id", flat=True)
     return Counter(rows)
 
 

@@ -2,16 +2,19 @@
 of one such file paid a delivery, its lookups and polars' fixed cost per operation on its own.
 
 A delivery that ends a small single-file task goes on with its owner's next waiting tasks, as long as
-each is one too (ERP_SMALL_TASKS_PER_DELIVERY in all): their files are read and prepared together first
-(engine.files_read_ahead). Each is claimed at its turn and runs as if delivered on its own: its own row,
-progress, cancel, result and quota slot, its file in its own transaction. Fair share holds: only while
-no other user's task waits (each claim checks), in the owner's own order (priority, then age), and the
-delivery holds one slot throughout (the task it runs is the one counted). A task claimed here was never
-published; one the dispatcher published meanwhile is claimed by whichever comes first, once."""
+each is one too (ERP_SMALL_TASKS_PER_DELIVERY in all). It reserves them (`taken_by`; handed out as if
+published, so the dispatcher and other deliveries leave them alone, and not counted as slots: the
+delivery holds one), reads and prepares their files together (engine.files_read_ahead), and claims each
+at its turn: it runs as if delivered on its own, with its own row, progress, cancel, result and quota
+slot, its file in its own transaction. Fair share holds: only while no other user's task waits (each
+claim checks; the reservations left are then released), in the owner's own order (priority, then age).
+A reservation whose delivery died is published again after ERP_REPUBLISH_AFTER_S, as any task the
+broker lost (dispatch.sync_tasks_republish_lost)."""
 
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -47,18 +50,37 @@ def small_tasks_next(*, task: SyncProgressTask, options: SyncOptions,
         if not _is_small(file):
             break
         taken.append((candidate, file))
+    reserved = _reserve([candidate for candidate, _ in taken], by=task) if taken else set()
+    taken = [(candidate, file) for candidate, file in taken if candidate.pk in reserved]
     if taken:
         files_read_ahead(files=[file for _, file in taken], options=options, lookups=lookups)
     return taken
 
 
+def _reserve(tasks: list[SyncProgressTask], *, by: SyncProgressTask) -> set[int]:
+    """The ids of `tasks` reserved for `by`'s delivery: those still waiting, while no other user waits."""
+    with transaction.atomic():
+        ids = list(waiting_tasks().filter(pk__in=[t.pk for t in tasks]).exclude(Exists(_others_waiting(by)))
+                   .select_for_update(skip_locked=True).values_list("pk", flat=True))
+        SyncProgressTask.units.filter(pk__in=ids).update(dispatched_at=timezone.now(), taken_by=by.task_id)
+    return set(ids)
+
+
 def small_task_claim(*, task: SyncProgressTask, after: SyncProgressTask) -> bool:
-    """Claim `task` at its turn in the delivery that ran `after`: still waiting (not cancelled, not
-    published and taken by another worker meanwhile), and no other user waits. One conditional UPDATE."""
+    """Claim `task`, reserved by the delivery that ran `after`, at its turn: still reserved (not cancelled,
+    nor published again and taken by another worker), and no other user waits. One conditional UPDATE."""
     now = timezone.now()
-    return bool(waiting_tasks().filter(pk=task.pk).exclude(Exists(_others_waiting(after))).update(
-        status=TaskStatus.PROCESSING, dispatched_at=now, started_at=Coalesce(F("started_at"), Value(now)),
-        heartbeat_at=now, attempts=F("attempts") + 1))
+    return bool(SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.QUEUED, taken_by=after.task_id,
+                                              cancel_requested=False)
+                .exclude(Exists(_others_waiting(after))).update(
+                    status=TaskStatus.PROCESSING, taken_by="", dispatched_at=now,
+                    started_at=Coalesce(F("started_at"), Value(now)), heartbeat_at=now, attempts=F("attempts") + 1))
+
+
+def small_tasks_release(*, after: SyncProgressTask):
+    """The tasks the delivery that ran `after` reserved and did not claim wait again, for the dispatcher."""
+    SyncProgressTask.units.filter(taken_by=after.task_id, status=TaskStatus.QUEUED).update(
+        taken_by="", dispatched_at=None)
 
 
 def others_wait(task: SyncProgressTask) -> bool:

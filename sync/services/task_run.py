@@ -31,7 +31,8 @@ from sync.services.file_runs import file_run
 from sync.services.previews import file_preview
 from sync.services.quality import quality_check
 from sync.services.quota import quota_release
-from sync.services.small_tasks import others_wait, small_task_claim, small_task_put_back, small_tasks_next
+from sync.services.small_tasks import (others_wait, small_task_claim, small_task_put_back, small_tasks_next,
+                                      small_tasks_release)
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 1.0
@@ -65,11 +66,7 @@ def sync_task_run(*, task_id: str, ended: Callable[[dict], None] | None = None) 
     if not run_ended:
         return summary
     if ended is not None:
-        along = small_tasks_next(task=task, options=SyncOptions.of(task.parameters), lookups=lookups)
-        if along:
-            ended(summary)
-            summary = {**summary, "stored": True}
-            _small_tasks_run(task, along, lookups, started, ended)
+        summary = _small_tasks_run(task, summary, lookups, started, ended)
     if settings.ERP_FAIR_SHARE:
         sync_tasks_dispatch_next()  # the slot this delivery held goes to the next in fair-share order
     return summary
@@ -96,17 +93,40 @@ def _task_run(task: SyncProgressTask, lookups: SyncLookups, started: float,
     return _run_end(task, root, files, cancelled=stop == CANCELLED), True
 
 
-def _small_tasks_run(after: SyncProgressTask, along: list[tuple[SyncProgressTask, CatalogFile]], lookups: SyncLookups,
-                     started: float, ended: Callable[[dict], None]):
-    """The owner's next small single-file tasks in this delivery, each claimed at its turn (one taken by
-    another worker meanwhile is left to it). Another user waiting, or a task that does not end, ends the
-    run. One that fails here waits again, for a delivery of its own."""
+def _small_tasks_run(after: SyncProgressTask, summary: dict, lookups: SyncLookups, started: float,
+                     ended: Callable[[dict], None]) -> dict:
+    """After `after` ended (`summary`): its owner's next small single-file tasks, reserved for this
+    delivery and each claimed at its turn (small_tasks); `after`'s summary, `stored` if they ran. The
+    reservations left at the end wait again. The task has ended whatever happens here: a database error
+    leaves the owner's next tasks to the dispatcher."""
+    try:
+        along = small_tasks_next(task=after, options=SyncOptions.of(after.parameters), lookups=lookups)
+        if along:
+            ended(summary)
+            summary = {**summary, "stored": True}
+            _small_tasks_claim_and_run(after, along, lookups, started, ended)
+    except DatabaseError as exc:
+        logger.warning("task %s: its owner's next small tasks are left to the dispatcher (%s)", after.task_id, exc)
+        _after_interrupt()
+    finally:
+        try:
+            small_tasks_release(after=after)
+        except DatabaseError as exc:  # published again after ERP_REPUBLISH_AFTER_S, as tasks the broker lost
+            logger.warning("task %s: reservations not released (%s)", after.task_id, exc)
+    return summary
+
+
+def _small_tasks_claim_and_run(after: SyncProgressTask, along: list[tuple[SyncProgressTask, CatalogFile]],
+                               lookups: SyncLookups, started: float, ended: Callable[[dict], None]):
+    """Each reserved task claimed and run at its turn (one cancelled, or published again and taken by another
+    worker, is left). Another user waiting, or a task that does not end, ends the run. One that fails
+    here waits again, for a delivery of its own."""
     for task, file in along:
         try:
             if not small_task_claim(task=task, after=after):
                 if others_wait(after):
                     return
-                continue  # cancelled, or published meanwhile and taken by another worker
+                continue
             summary, run_ended = _task_run(task, lookups, started, files={file.pk: file})
             if not run_ended:
                 return
@@ -164,7 +184,7 @@ def _claim(task_id: str) -> bool:
     now = timezone.now()
     return bool(SyncProgressTask.units.claimable(now=now).filter(task_id=task_id).update(
         status=TaskStatus.PROCESSING, started_at=Coalesce(F("started_at"), Value(now)), heartbeat_at=now,
-        attempts=F("attempts") + 1))
+        attempts=F("attempts") + 1, taken_by=""))
 
 
 @contextmanager

@@ -3,15 +3,21 @@ owner's next ones, in the owner's order, while no other user waits. Each still e
 its own result and quota slot, and the rows, lineage, quarantine and accounting equal syncing each file on
 its own (files of several shops are prepared together)."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import OperationalError
+from django.utils import timezone
 
 from erp.users import api_user_create
-from sync.ingest.engine import file_sync
+from sync.ingest.engine import SyncLookups, SyncOptions, file_sync
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus, TaskType
 from sync.services import task_run
+from sync.services.dispatch import sync_tasks_republish_lost
+from sync.services.fair_share import slots_in_flight
 from sync.services.quota import quota_usage
+from sync.services.small_tasks import small_tasks_next
 from sync.services.task_lifecycle import sync_task_create
 from tests.sync.helpers import demo_copies_catalogued, shops_of_orders
 from tests.sync.test_written_together import forget_syncs, stored
@@ -177,3 +183,47 @@ def test_a_task_that_fails_in_anothers_delivery_waits_for_one_of_its_own(inbox, 
     # and a delivery of its own runs it to its end
     monkeypatch.setattr(task_run, "file_run", original)
     assert task_run.sync_task_run(task_id=second.task_id)["status"] == TaskStatus.COMPLETED
+
+
+def test_reservations_are_released_when_another_user_starts_waiting(inbox, templates, tmp_path, settings):
+    # given: ann's four small tasks; bob submits one while ann's second runs in her first's delivery
+    settings.ERP_SYNC_WORKER_SLOTS = 1
+    file_ids = shops_of_orders(inbox, 5, ROWS, tmp_path)
+    ann, bob = user("ann"), user("bob")
+    tasks = submitted(ann, file_ids[:4])
+    ended = []
+
+    def bob_submits_after_the_second(summary):
+        ended.append(summary)
+        if len(ended) == 2:
+            submitted(bob, file_ids[4:])
+
+    # when
+    task_run.sync_task_run(task_id=tasks[0].task_id, ended=bob_submits_after_the_second)
+
+    # then: the run stopped there, and ann's tasks left are hers to wait for again, reserved by no one
+    assert [s["task_id"] for s in ended] == [tasks[0].task_id, tasks[1].task_id]
+    left = SyncProgressTask.objects.filter(pk__in=[t.pk for t in tasks[2:]])
+    assert [(t.status, t.taken_by, t.attempts) for t in left] == [(TaskStatus.QUEUED, "", 0)] * 2
+    assert sum(slots_in_flight().values()) == 1  # the freed slot went to the next in fair-share order
+
+
+def test_tasks_reserved_by_a_delivery_that_died_are_published_again(inbox, templates, tmp_path, settings):
+    # given: a delivery reserved ann's next tasks and died before claiming them (no slot is free for the
+    # dispatcher meanwhile)
+    settings.ERP_SYNC_WORKER_SLOTS = 0
+    file_ids = shops_of_orders(inbox, 3, ROWS, tmp_path)
+    first, *rest = submitted(user("ann"), file_ids)
+    task_run.sync_task_run(task_id=first.task_id)
+    reserved = small_tasks_next(task=first, options=SyncOptions(), lookups=SyncLookups())
+    assert [t.pk for t, _ in reserved] == [t.pk for t in rest]
+    assert sum(slots_in_flight().values()) == 0  # reserved tasks hold no slot
+    SyncProgressTask.objects.filter(taken_by=first.task_id).update(dispatched_at=timezone.now() - timedelta(minutes=5))
+
+    # when: the job that looks for tasks the broker does not hold runs
+    outcome = sync_tasks_republish_lost(older_than_s=30)
+
+    # then: both are published again, and a delivery of each runs it
+    assert outcome["republished"] == 2
+    for task in rest:
+        assert task_run.sync_task_run(task_id=task.task_id)["status"] == TaskStatus.COMPLETED
