@@ -8,6 +8,7 @@ mojibake check is what refuses the wrong one."""
 
 import codecs
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from sync.errors import FileRejected
@@ -56,19 +57,23 @@ def _bom_encoding(path: Path) -> str | None:
     return next((name for bom, name in _BOMS if head.startswith(bom)), None)
 
 
-def _candidates(path: Path, template_encodings: list[str], locale_encodings: list[str]) -> list[str]:
+def _candidates(path: Path, template_encodings: list[str], locale_encodings: list[str]) -> Iterator[str]:
     """UTF-8, the template's and the locale's encodings, then charset-normalizer's best reading of the
-    head. Its reading is not asked for when the locale is known: ftfy sees mojibake in Latin text only,
-    so a guess into another script (a Vietnamese file read as Big5) would pass unseen."""
-    guesses = []
+    head, each once. Its reading is not asked for when the locale is known: ftfy sees mojibake in Latin
+    text only, so a guess into another script (a Vietnamese file read as Big5) would pass unseen. Nor
+    before it is needed: most files are UTF-8, and a guess over the head costs more than reading it."""
+    seen = set()
+    for name in ["utf-8", *template_encodings, *locale_encodings]:
+        if (encoding := canonical(name)) not in seen:
+            seen.add(encoding)
+            yield encoding
     if not locale_encodings:
         import charset_normalizer  # only for csv of unknown locale: a workbook's sync does not pay its import
 
         with path.open("rb") as handle:
             best = charset_normalizer.from_bytes(handle.read(SAMPLE_BYTES)).best()
-        guesses = [best.encoding] if best else []
-    names = ["utf-8", *template_encodings, *locale_encodings, *guesses]
-    return list(dict.fromkeys(canonical(name) for name in names))
+        if best and canonical(best.encoding) not in seen:
+            yield canonical(best.encoding)
 
 
 def canonical(name: str) -> str:
