@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -307,6 +308,12 @@ class SyncProgressTaskQuerySet(models.QuerySet):
         return self.filter(models.Q(status=TaskStatus.QUEUED)
                            | models.Q(status=TaskStatus.PROCESSING, heartbeat_at__lt=stale, waits_for_parts=False),
                            cancel_requested=False)
+
+    def claim(self, *, now, **also) -> int:
+        """Start what this selects, once (a conditional UPDATE: of two deliveries only one wins); returns
+        how many rows were claimed. `also`: more columns to set."""
+        return self.update(status=TaskStatus.PROCESSING, started_at=Coalesce(models.F("started_at"), models.Value(now)),
+                           heartbeat_at=now, attempts=models.F("attempts") + 1, taken_by="", **also)
 
     def undispatched(self):
         """Queued, and the broker refused its message (it was down): published when it is back. (A task

@@ -15,8 +15,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists
 from django.utils import timezone
 
 from sync.ingest.engine import SMALL_FILE_BYTES, SyncLookups, SyncOptions, files_read_ahead
@@ -32,11 +31,10 @@ def small_tasks_next(*, task: SyncProgressTask, options: SyncOptions,
     too (run with the same `options`), with their files, up to the first that is not; the files read and
     prepared together into `lookups`. None while another user waits."""
     count = settings.ERP_SMALL_TASKS_PER_DELIVERY - 1
-    if count < 1 or not settings.ERP_FAIR_SHARE or not _is_single_file(task, options):
+    if count < 1 or not settings.ERP_FAIR_SHARE or not _is_single_file(task):
         return []
-    waiting = list(waiting_tasks().filter(user_id=task.user_id).annotate(others_wait=Exists(_others_waiting(task)))
-                   [:count])
-    if not waiting or waiting[0].others_wait:
+    waiting = list(waiting_tasks().filter(user_id=task.user_id)[:count])
+    if not waiting:
         return []
     files = CatalogFile.objects.in_bulk([t.run_file_ids[0] for t in [task, *waiting] if len(t.run_file_ids) == 1])
     if not _is_small(files.get(task.run_file_ids[0])):
@@ -44,7 +42,7 @@ def small_tasks_next(*, task: SyncProgressTask, options: SyncOptions,
     taken = []
     for candidate in waiting:
         # A task run before is left to a delivery of its own: what stopped it may stop it again.
-        if candidate.attempts or not _is_single_file(candidate, options):
+        if candidate.attempts or not _is_single_file(candidate) or SyncOptions.of(candidate.parameters) != options:
             break
         file = files.get(candidate.run_file_ids[0])
         if not _is_small(file):
@@ -72,9 +70,7 @@ def small_task_claim(*, task: SyncProgressTask, after: SyncProgressTask) -> bool
     now = timezone.now()
     return bool(SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.QUEUED, taken_by=after.task_id,
                                               cancel_requested=False)
-                .exclude(Exists(_others_waiting(after))).update(
-                    status=TaskStatus.PROCESSING, taken_by="", dispatched_at=now,
-                    started_at=Coalesce(F("started_at"), Value(now)), heartbeat_at=now, attempts=F("attempts") + 1))
+                .exclude(Exists(_others_waiting(after))).claim(now=now, dispatched_at=now))
 
 
 def small_tasks_release(*, after: SyncProgressTask):
@@ -84,23 +80,17 @@ def small_tasks_release(*, after: SyncProgressTask):
 
 
 def others_wait(task: SyncProgressTask) -> bool:
+    """Whether a task of another user than `task`'s waits for a slot."""
     return _others_waiting(task).exists()
-
-
-def small_task_put_back(*, task: SyncProgressTask):
-    """A task this delivery claimed but could not run to its end (an error, the time limit) waits again,
-    for the dispatcher; the files it finished are skipped by its next run."""
-    SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
-        status=TaskStatus.QUEUED, dispatched_at=None, current_file="", file_progress=0.0)
 
 
 def _others_waiting(task: SyncProgressTask):
     return waiting_tasks().exclude(user_id=task.user_id)
 
 
-def _is_single_file(task: SyncProgressTask, options: SyncOptions) -> bool:
+def _is_single_file(task: SyncProgressTask) -> bool:
     return (task.task_type == TaskType.SINGLE_FILE and task.parent_id is None and len(task.run_file_ids) == 1
-            and not task.parameters.get("dry_run") and SyncOptions.of(task.parameters) == options)
+            and not task.parameters.get("dry_run"))
 
 
 def _is_small(file: CatalogFile | None) -> bool:

@@ -17,7 +17,6 @@ from billiard.pool import SIG_SOFT_TIMEOUT
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, NotSupportedError, connection, transaction
 from django.db.models import Case, F, Func, JSONField, Q, Value, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.errors import TRANSIENT_ERRORS
@@ -31,8 +30,7 @@ from sync.services.file_runs import file_run
 from sync.services.previews import file_preview
 from sync.services.quality import quality_check
 from sync.services.quota import quota_release
-from sync.services.small_tasks import (others_wait, small_task_claim, small_task_put_back, small_tasks_next,
-                                      small_tasks_release)
+from sync.services.small_tasks import others_wait, small_task_claim, small_tasks_next, small_tasks_release
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 1.0
@@ -135,7 +133,7 @@ def _small_tasks_claim_and_run(after: SyncProgressTask, along: list[tuple[SyncPr
             logger.warning("task %s: stopped in the delivery of task %s (%r); it waits for one of its own",
                            task.task_id, after.task_id, exc)
             _after_interrupt()
-            small_task_put_back(task=task)
+            _requeue(task)
             return
 
 
@@ -182,9 +180,7 @@ def _claim(task_id: str) -> bool:
     """Queued, or processing with a stale heartbeat (the delivery that ran it died): one conditional
     UPDATE, so of two deliveries only one wins."""
     now = timezone.now()
-    return bool(SyncProgressTask.units.claimable(now=now).filter(task_id=task_id).update(
-        status=TaskStatus.PROCESSING, started_at=Coalesce(F("started_at"), Value(now)), heartbeat_at=now,
-        attempts=F("attempts") + 1, taken_by=""))
+    return bool(SyncProgressTask.units.claimable(now=now).filter(task_id=task_id).claim(now=now))
 
 
 @contextmanager
@@ -320,8 +316,7 @@ def _hand_over(task: SyncProgressTask, *, timed_out: bool) -> dict:
     """Back to the queue at a file boundary, its progress kept; the dispatcher gives the slot away and
     publishes this task again when its turn comes (the same task id: the files done are skipped). A
     delivery whose time limit struck goes back the same way: the next one has a time limit of its own."""
-    SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
-        status=TaskStatus.QUEUED, dispatched_at=None, current_file="", file_progress=0.0)
+    _requeue(task)
     if timed_out:
         logger.warning("task %s: the delivery's time limit was reached; the files left go back to the queue",
                        task.task_id)
@@ -332,6 +327,12 @@ def _hand_over(task: SyncProgressTask, *, timed_out: bool) -> dict:
     else:
         sync_task_publish(task=task)
     return {"task_id": task.task_id, "handed_over": True}
+
+
+def _requeue(task: SyncProgressTask):
+    """A running task waits again, for the dispatcher; its next run skips the files it finished."""
+    SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
+        status=TaskStatus.QUEUED, dispatched_at=None, current_file="", file_progress=0.0)
 
 
 def _read_ahead_from(file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,

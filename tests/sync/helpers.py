@@ -1,12 +1,15 @@
 """Helpers of the sync and queue tests: catalogued order files of many shops, a task run to its end, the
-expected counts of a generated export."""
+expected counts of a generated export, and what a set of files' syncs stored (to compare two ways of
+syncing them)."""
 
 import shutil
 from collections import Counter
 
 from sync.demo.exports import demo_exports_write
 from sync.ingest.rows import SKIP_DESCRIPTION, SKIP_TOTALS
-from sync.models import CatalogFile, FileStatus, QuarantinedRow, SyncProgressTask, TaskStatus
+from sync.ingest.unmapped import unmapped_cells_of
+from sync.models import (FACT_MODELS, CatalogFile, FileStatus, QuarantinedRow, SyncProgressTask, TaskStatus,
+                         UnmappedCells)
 from sync.services.catalog import catalog_scan
 from tests.processes import wait_for
 
@@ -61,3 +64,32 @@ def assert_matches_expected(file: CatalogFile, expected: dict):
     skipped = Counter({SKIP_CATEGORY.get(k, k): v for k, v in file.last_result["skipped_reasons"].items()})
     assert skipped == Counter({k: v for k, v in expected["skipped_reasons"].items() if v})
     assert file.status == (FileStatus.PARTIAL if expected["quarantined"] else FileStatus.INGESTED)
+
+
+# What a file's sync reports that syncing it another way must report alike.
+RESULT_FIELDS = ("status", "rows_read", "rows_ingested", "rows_quarantined", "rows_skipped", "rows_written",
+                 "rows_unchanged", "skipped_reasons", "quarantine_reasons", "decisions", "error")
+
+
+def stored(file_ids: list[int]) -> dict:
+    """Every fact row (but its id and time), its unmapped cells, each file's result and the quarantine."""
+    files = {f.pk: f for f in CatalogFile.objects.filter(pk__in=file_ids)}
+    model = FACT_MODELS[files[file_ids[0]].data_domain]
+    columns = [f.attname for f in model._meta.concrete_fields if f.name not in ("id", "synced_at")]
+    facts = list(model.objects.order_by(*model.natural_key_fields()))
+    return {
+        "facts": [tuple(getattr(fact, c) for c in columns) for fact in facts],
+        "unmapped": [unmapped_cells_of(fact) for fact in facts],
+        "results": [{k: files[i].last_result[k] for k in RESULT_FIELDS} for i in file_ids],
+        "quarantine": sorted(QuarantinedRow.objects.values_list("file_id", "source_row", "raw", "reasons")),
+    }
+
+
+def forget_syncs(file_ids: list[int]):
+    """As if the files had never been synced."""
+    for model in set(FACT_MODELS.values()):
+        model.objects.all().delete()
+    QuarantinedRow.objects.all().delete()
+    UnmappedCells.objects.all().delete()
+    CatalogFile.objects.filter(pk__in=file_ids).update(last_synced_at=None, sync_fingerprint="", last_result={},
+                                                      status="pending")

@@ -19,8 +19,7 @@ from sync.services.fair_share import slots_in_flight
 from sync.services.quota import quota_usage
 from sync.services.small_tasks import small_tasks_next
 from sync.services.task_lifecycle import sync_task_create
-from tests.sync.helpers import demo_copies_catalogued, shops_of_orders
-from tests.sync.test_written_together import forget_syncs, stored
+from tests.sync.helpers import demo_copies_catalogued, forget_syncs, shops_of_orders, stored
 
 pytestmark = pytest.mark.django_db
 

@@ -5,18 +5,15 @@ rows a later file changes, changes back or finds unchanged."""
 import pytest
 
 from sync.ingest.engine import file_sync
-from sync.ingest.unmapped import unmapped_cells_of
-from sync.models import FACT_MODELS, CatalogFile, QuarantinedRow, TaskStatus, TaskType, UnmappedCells
+from sync.models import CatalogFile, TaskStatus, TaskType
 from sync.services import task_run
 from sync.services.catalog import catalog_scan
 from sync.services.task_lifecycle import sync_task_create
-from tests.sync.helpers import demo_copies_catalogued
+from tests.sync.helpers import demo_copies_catalogued, forget_syncs, stored
 
 pytestmark = pytest.mark.django_db
 
 FOLDER = "amazon/amazon_us_01/orders/monthly"
-RESULT_FIELDS = ("status", "rows_read", "rows_ingested", "rows_quarantined", "rows_skipped", "rows_written",
-                 "rows_unchanged", "skipped_reasons", "quarantine_reasons", "decisions", "error")
 
 
 def overlapping_exports(inbox, tmp_path) -> list[int]:
@@ -48,28 +45,6 @@ def _with_quantity(line: bytes, quantity: bytes) -> bytes:
 
 def _write(inbox, name: str, lines: list[bytes]):
     (inbox / FOLDER / name).write_bytes(b"\r\n".join(lines) + b"\r\n")
-
-
-def stored(file_ids: list[int]) -> dict:
-    files = {f.pk: f for f in CatalogFile.objects.filter(pk__in=file_ids)}
-    model = FACT_MODELS[files[file_ids[0]].data_domain]
-    columns = [f.attname for f in model._meta.concrete_fields if f.name not in ("id", "synced_at")]
-    facts = list(model.objects.order_by(*model.natural_key_fields()))
-    return {
-        "facts": [tuple(getattr(fact, c) for c in columns) for fact in facts],
-        "unmapped": [unmapped_cells_of(fact) for fact in facts],
-        "results": [{k: files[i].last_result[k] for k in RESULT_FIELDS} for i in file_ids],
-        "quarantine": sorted(QuarantinedRow.objects.values_list("file_id", "source_row", "raw", "reasons")),
-    }
-
-
-def forget_syncs(file_ids: list[int]):
-    for model in set(FACT_MODELS.values()):
-        model.objects.all().delete()
-    QuarantinedRow.objects.all().delete()
-    UnmappedCells.objects.all().delete()
-    CatalogFile.objects.filter(pk__in=file_ids).update(last_synced_at=None, sync_fingerprint="", last_result={},
-                                                      status="pending")
 
 
 def test_files_written_together_store_what_one_by_one_stores(inbox, templates, tmp_path, monkeypatch):
