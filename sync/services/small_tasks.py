@@ -1,13 +1,14 @@
 """Small single-file tasks run together (issue 19): most daily exports are a few hundred rows, and a task
 of one such file paid a delivery, its lookups and polars' fixed cost per operation on its own.
 
-A delivery that ends a small single-file task goes on with its owner's next waiting tasks, as long as
-each is one too (ERP_SMALL_TASKS_PER_DELIVERY in all). It reserves them (`taken_by`; handed out as if
-published, so the dispatcher and other deliveries leave them alone, and not counted as slots: the
-delivery holds one), reads and prepares their files together (engine.files_read_ahead), and claims each
-at its turn: it runs as if delivered on its own, with its own row, progress, cancel, result and quota
-slot, its file in its own transaction. Fair share holds: only while no other user's task waits (each
-claim checks; the reservations left are then released), in the owner's own order (priority, then age).
+A delivery of a small single-file task goes on, once that task has ended, with its owner's next waiting
+tasks, as long as each is one too (ERP_SMALL_TASKS_PER_DELIVERY in all). It reserves them first
+(`taken_by`; handed out as if published, so the dispatcher and other deliveries leave them alone, and
+not counted as slots: the delivery holds one), reads and prepares their files together with its own
+(engine.files_read_ahead), and claims each at its turn: it runs as if delivered on its own, with its own
+row, progress, cancel, result and quota slot, its file in its own transaction. Fair share holds: only
+while no other user's task waits (each claim checks; the reservations left are then released), in the
+owner's own order (priority, then age).
 A reservation whose delivery died is published again after ERP_REPUBLISH_AFTER_S, as any task the
 broker lost (dispatch.sync_tasks_republish_lost)."""
 
@@ -27,9 +28,10 @@ logger = logging.getLogger(__name__)
 
 def small_tasks_next(*, task: SyncProgressTask, options: SyncOptions,
                      lookups: SyncLookups) -> list[tuple[SyncProgressTask, CatalogFile]]:
-    """After `task` ended: when it was a small single-file task, its owner's next waiting tasks that are
-    too (run with the same `options`), with their files, up to the first that is not; the files read and
-    prepared together into `lookups`. None while another user waits."""
+    """When `task` (claimed, not run yet) is a small single-file task, its owner's next waiting tasks
+    that are too (run with the same `options`), with their files, up to the first that is not, reserved
+    for its delivery; their files and its own read and prepared together into `lookups`. None while
+    another user waits."""
     count = settings.ERP_SMALL_TASKS_PER_DELIVERY - 1
     if count < 1 or not settings.ERP_FAIR_SHARE or not _is_single_file(task):
         return []
@@ -51,7 +53,8 @@ def small_tasks_next(*, task: SyncProgressTask, options: SyncOptions,
     reserved = _reserve([candidate for candidate, _ in taken], by=task) if taken else set()
     taken = [(candidate, file) for candidate, file in taken if candidate.pk in reserved]
     if taken:
-        files_read_ahead(files=[file for _, file in taken], options=options, lookups=lookups)
+        own = [] if task.file_results else [files[task.run_file_ids[0]]]  # unless a run before synced it
+        files_read_ahead(files=[*own, *(file for _, file in taken)], options=options, lookups=lookups)
     return taken
 
 

@@ -45,6 +45,9 @@ READ_AHEAD_FILES = 100
 READ_AHEAD_BYTES = 8 * 1024 * 1024
 FILE_COUNTERS = {FileStatus.SKIPPED: "skipped_files", FileStatus.FAILED: "failed_files"}  # else succeeded_files
 ROW_COUNTERS = ("rows_read", "rows_ingested", "rows_quarantined", "rows_skipped")
+# A finished task's summary (its Celery result): name -> the task row's field.
+SUMMARY_FIELDS = {"status": "status", "files": "processed_files", "succeeded": "succeeded_files",
+                  "failed": "failed_files", "skipped": "skipped_files"}
 
 
 def sync_task_run(*, task_id: str, ended: Callable[[dict], None] | None = None) -> dict:
@@ -57,20 +60,25 @@ def sync_task_run(*, task_id: str, ended: Callable[[dict], None] | None = None) 
         # Another delivery ran it or runs it (a message published again): its result is that run's.
         ran = SyncProgressTask.units.filter(task_id=task_id, attempts__gt=0).exists()
         return {"task_id": task_id, "claimed": False, "another_delivery": ran}
-    started = time.monotonic()
     task = SyncProgressTask.units.select_related("parent").get(task_id=task_id)
     lookups = SyncLookups()
-    summary, run_ended = _task_run(task, lookups, started)
-    if not run_ended:
-        return summary
-    if ended is not None:
-        summary = _small_tasks_run(task, summary, lookups, started, ended)
+    along = _small_tasks_take(task, lookups) if ended is not None else []
+    try:
+        with DeliveryHeartbeat(started=time.monotonic()) as beat:
+            summary, run_ended = _task_run(task, lookups, beat)
+            if not run_ended:
+                return summary
+            if along:
+                summary = _small_tasks_run(task, summary, along, lookups, beat, ended)
+    finally:
+        if along:
+            _small_tasks_release(task)
     if settings.ERP_FAIR_SHARE:
         sync_tasks_dispatch_next()  # the slot this delivery held goes to the next in fair-share order
     return summary
 
 
-def _task_run(task: SyncProgressTask, lookups: SyncLookups, started: float,
+def _task_run(task: SyncProgressTask, lookups: SyncLookups, beat: "DeliveryHeartbeat",
               files: dict[int, CatalogFile] | None = None) -> tuple[dict, bool]:
     """The task's summary, and whether it ended (not handed back to the queue). `files`: its files, when
     read already."""
@@ -79,43 +87,59 @@ def _task_run(task: SyncProgressTask, lookups: SyncLookups, started: float,
     files = CatalogFile.objects.in_bulk(task.run_file_ids) if files is None else files
     outcomes = PendingOutcomes(task=root, errors_kept=len(root.errors))
     file_ids = [i for i in task.run_file_ids if i not in left_out]
-    with heartbeat(task, started):
+    with beat.of(task):
         try:
             stop = _files_run(task, root, file_ids, files, SyncOptions.of(root.parameters), outcomes, lookups)
         except BaseException:
             outcomes.write_before_raising()
             raise
-        outcomes.write()
     if stop in (HANDED_OVER, TIMED_OUT):
+        outcomes.write()
         return _hand_over(task, timed_out=stop == TIMED_OUT), False
-    return _run_end(task, root, files, cancelled=stop == CANCELLED), True
+    return _run_end(task, root, files, outcomes, cancelled=stop == CANCELLED), True
 
 
-def _small_tasks_run(after: SyncProgressTask, summary: dict, lookups: SyncLookups, started: float,
-                     ended: Callable[[dict], None]) -> dict:
-    """After `after` ended (`summary`): its owner's next small single-file tasks, reserved for this
-    delivery and each claimed at its turn (small_tasks); `after`'s summary, `stored` if they ran. The
-    reservations left at the end wait again. The task has ended whatever happens here: a database error
-    leaves the owner's next tasks to the dispatcher."""
+def _small_tasks_take(task: SyncProgressTask, lookups: SyncLookups) -> list[tuple[SyncProgressTask, CatalogFile]]:
+    """When `task` is a small single-file task: its owner's next ones, reserved for this delivery, their
+    files read and prepared into `lookups` with its own (small_tasks). Any database error leaves them
+    to the dispatcher: `task` runs alone, and meets the error itself if it lasts."""
     try:
-        along = small_tasks_next(task=after, options=SyncOptions.of(after.parameters), lookups=lookups)
-        if along:
-            ended(summary)
-            summary = {**summary, "stored": True}
-            _small_tasks_claim_and_run(after, along, lookups, started, ended)
+        return small_tasks_next(task=task, options=SyncOptions.of(task.parameters), lookups=lookups)
+    except DatabaseError as exc:
+        logger.warning("task %s: its owner's next small tasks are left to the dispatcher (%s)", task.task_id, exc)
+        _after_interrupt()
+        lookups.ahead.clear()
+        _small_tasks_release(task)
+        return []
+
+
+def _small_tasks_run(after: SyncProgressTask, summary: dict, along: list[tuple[SyncProgressTask, CatalogFile]],
+                     lookups: SyncLookups, beat: "DeliveryHeartbeat", ended: Callable[[dict], None]) -> dict:
+    """After `after` ended (`summary`, stored first): the tasks `along`, reserved for this delivery, each
+    claimed at its turn; `after`'s summary, `stored`. The task has ended whatever happens here: a
+    database error leaves the rest to the dispatcher."""
+    try:
+        ended(summary)
+        summary = {**summary, "stored": True}
+        _small_tasks_claim_and_run(after, along, lookups, beat, ended)
     except DatabaseError as exc:
         logger.warning("task %s: its owner's next small tasks are left to the dispatcher (%s)", after.task_id, exc)
         _after_interrupt()
-    finally:
-        try:
-            small_tasks_release(after=after)
-        except DatabaseError as exc:  # published again after ERP_REPUBLISH_AFTER_S, as tasks the broker lost
-            logger.warning("task %s: reservations not released (%s)", after.task_id, exc)
     return summary
 
 
+def _small_tasks_release(after: SyncProgressTask):
+    """The reservations left at the end of the delivery wait again. Never raised over the delivery's own
+    outcome: reservations not released are published again after ERP_REPUBLISH_AFTER_S, as tasks the
+    broker lost."""
+    try:
+        small_tasks_release(after=after)
+    except DatabaseError as exc:
+        logger.warning("task %s: reservations not released (%s)", after.task_id, exc)
+
+
 def _small_tasks_claim_and_run(after: SyncProgressTask, along: list[tuple[SyncProgressTask, CatalogFile]],
-                               lookups: SyncLookups, started: float, ended: Callable[[dict], None]):
+                               lookups: SyncLookups, beat: "DeliveryHeartbeat", ended: Callable[[dict], None]):
     """Each reserved task claimed and run at its turn (one cancelled, or published again and taken by another
     worker, is left). Another user waiting, or a task that does not end, ends the run. One that fails
     here waits again, for a delivery of its own."""
@@ -125,7 +149,7 @@ def _small_tasks_claim_and_run(after: SyncProgressTask, along: list[tuple[SyncPr
                 if others_wait(after):
                     return
                 continue
-            summary, run_ended = _task_run(task, lookups, started, files={file.pk: file})
+            summary, run_ended = _task_run(task, lookups, beat, files={file.pk: file})
             if not run_ended:
                 return
             ended(summary)
@@ -137,12 +161,13 @@ def _small_tasks_claim_and_run(after: SyncProgressTask, along: list[tuple[SyncPr
             return
 
 
-def _run_end(task: SyncProgressTask, root: SyncProgressTask, files: dict[int, CatalogFile], *,
-             cancelled: bool) -> dict:
-    """A task that never spread finishes. Of a batch and its parts, the last run to end finishes the
-    batch; the batch's row is locked meanwhile, so exactly one does."""
+def _run_end(task: SyncProgressTask, root: SyncProgressTask, files: dict[int, CatalogFile],
+             outcomes: "PendingOutcomes", *, cancelled: bool) -> dict:
+    """A task that never spread finishes, its last outcomes written with its end. Of a batch and its
+    parts, the last run to end finishes the batch; the batch's row is locked meanwhile, so exactly one does."""
     if task.parent_id is None and not task.given_file_ids:
-        return _finish(task, files, cancelled=cancelled)
+        return _finish(task, files, outcomes, cancelled=cancelled)
+    outcomes.write()
     with transaction.atomic():
         root = SyncProgressTask.units.select_for_update().get(pk=root.pk)
         if task.parent_id is not None:
@@ -156,24 +181,33 @@ def _run_end(task: SyncProgressTask, root: SyncProgressTask, files: dict[int, Ca
             logger.info("task %s: its own files are done; its last part to end finishes it", root.task_id)
             return {"task_id": root.task_id, "waits_for_parts": True}
         cancelled = root.cancel_requested and root.processed_files < len(root.run_file_ids)
-        return _finish(root, CatalogFile.objects.in_bulk(root.run_file_ids), cancelled=cancelled)
+        files = CatalogFile.objects.in_bulk(root.run_file_ids)
+        return _finish(root, files, PendingOutcomes(root), cancelled=cancelled)
 
 
-def _finish(task: SyncProgressTask, files: dict[int, CatalogFile], *, cancelled: bool) -> dict:
+def _finish(task: SyncProgressTask, files: dict[int, CatalogFile], outcomes: "PendingOutcomes", *,
+            cancelled: bool) -> dict:
+    """The task's end, with the outcomes still pending, in one UPDATE (issue 19: a one-file task wrote
+    its counts, then its end)."""
     if cancelled:
         CatalogFile.objects.filter(pk__in=task.run_file_ids, status=FileStatus.QUEUED).update(status=FileStatus.PENDING)
-        return _complete(task, TaskStatus.CANCELLED)
+        return _complete(task, TaskStatus.CANCELLED, outcomes.taken()[0])
     # DESIGN.md 5.8: completeness is scored after a batch; a single file is scored by the next batch.
     if task.task_type != TaskType.SINGLE_FILE and not task.parameters.get("dry_run"):
+        outcomes.write()
         task.refresh_from_db(fields=["file_results"])
         done = [files[r["file_id"]] for r in task.file_results
                 if r["status"] in (FileStatus.INGESTED, FileStatus.PARTIAL) and r["file_id"] in files]
         if done:
             task.task_details = {**task.task_details, "quality_check": _quality_check(task, done)}
     # As the predecessor did: one failed file fails the task, so a retry can pick up what is missing. The
-    # counts are the row's (every run of a spread batch added to them), read by the UPDATE itself.
-    failed = Q(failed_files__gt=0) | Q(processed_files__lt=len(task.run_file_ids))
-    return _complete(task, Case(When(failed, then=Value(TaskStatus.FAILED)), default=Value(TaskStatus.COMPLETED)))
+    # counts are the row's (every run of a spread batch added to them), read by the UPDATE itself, which
+    # adds the pending ones: the row's values it reads are those before it.
+    changes, added = outcomes.taken()
+    failed = (Q(failed_files__gt=-added["failed_files"])
+              | Q(processed_files__lt=len(task.run_file_ids) - added["processed_files"]))
+    return _complete(task, Case(When(failed, then=Value(TaskStatus.FAILED)), default=Value(TaskStatus.COMPLETED)),
+                     changes)
 
 
 def _claim(task_id: str) -> bool:
@@ -183,39 +217,57 @@ def _claim(task_id: str) -> bool:
     return bool(SyncProgressTask.units.claimable(now=now).filter(task_id=task_id).claim(now=now))
 
 
-@contextmanager
-def heartbeat(task: SyncProgressTask, started: float):
-    """Refresh heartbeat_at from a thread while the task runs, so a long file does not look stalled and
-    a dead worker's task does (recovery takes it over once the heartbeat is stale). The same thread
-    holds the delivery to its soft time limit: Celery's own timer is best effort and can miss (celery
-    #6873), and a delivery it misses runs on to the hard limit, killed with its file half-synced."""
-    stop = threading.Event()
-    interval = settings.ERP_HEARTBEAT_INTERVAL_S
-    # The delivery's limit (`started`: its start): Celery's, if it fires, is first.
-    deadline = started + settings.CELERY_TASK_SOFT_TIME_LIMIT + interval
+class DeliveryHeartbeat:
+    """One thread per delivery refreshes heartbeat_at of the task it runs (`of`), so a long file does not
+    look stalled and a dead worker's task does (recovery takes it over once the heartbeat is stale). A
+    delivery running small tasks one after another keeps the one thread (a thread per task cost about
+    3% of a small task's time, issue 19). The same thread holds the delivery to its soft time limit
+    while a task runs: Celery's own timer is best effort and can miss (celery #6873), and a delivery it
+    misses runs on to the hard limit, killed with its file half-synced."""
 
-    def beat():
-        interrupted = False
+    def __init__(self, *, started: float):
+        # The delivery's limit (`started`: its start): Celery's, if it fires, is first.
+        self.deadline = started + settings.CELERY_TASK_SOFT_TIME_LIMIT + settings.ERP_HEARTBEAT_INTERVAL_S
+        self.task: SyncProgressTask | None = None
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> "DeliveryHeartbeat":
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    @contextmanager
+    def of(self, task: SyncProgressTask):
+        self.task = task
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{task.task_id}", daemon=True)
+            self.thread.start()
         try:
-            while not stop.wait(interval):
+            yield
+        finally:
+            self.task = None
+
+    def _beat(self):
+        interrupted, task = False, None
+        try:
+            while not self.stop.wait(settings.ERP_HEARTBEAT_INTERVAL_S):
+                task = self.task
+                if task is None:
+                    continue
                 SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
                     heartbeat_at=timezone.now())
-                if not interrupted and time.monotonic() > deadline:
+                if not interrupted and time.monotonic() > self.deadline and self.task is not None:
                     interrupted = True
                     logger.warning("task %s: past its soft time limit; stopping it", task.task_id)
                     _soft_time_limit_raise()
         except DatabaseError as exc:  # the run itself will meet the same error and retry
-            logger.warning("task %s: heartbeat stopped: %s", task.task_id, exc)
+            logger.warning("task %s: heartbeat stopped: %s", task and task.task_id, exc)
         finally:
             connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=beat, name=f"heartbeat-{task.task_id}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def _soft_time_limit_raise():
@@ -441,7 +493,7 @@ class PendingOutcomes:
     their rows already stored."""
 
     task: SyncProgressTask
-    errors_kept: int  # on the task row already
+    errors_kept: int = 0  # on the task row already
     pending: list[tuple[FileSyncResult | None, str]] = field(default_factory=list)
     written_at: float = field(default_factory=time.monotonic)
 
@@ -452,9 +504,18 @@ class PendingOutcomes:
 
     def write(self):
         if self.pending:
-            self.errors_kept += _record(self.task, self.pending, errors_room=MAX_ERRORS_KEPT - self.errors_kept)
-        self.pending = []
+            SyncProgressTask.units.filter(pk=self.task.pk).update(**self.taken()[0])
         self.written_at = time.monotonic()
+
+    def taken(self) -> tuple[dict, Counter]:
+        """What the pending outcomes change on the task row, for the caller's UPDATE, and the counts they
+        add (processed_files among them); no longer pending."""
+        if not self.pending:
+            return {}, Counter()
+        changes, counts, kept = _outcome_changes(self.pending, errors_room=MAX_ERRORS_KEPT - self.errors_kept)
+        self.errors_kept += kept
+        self.pending = []
+        return changes, counts
 
     def write_before_raising(self):
         """While an error propagates (a transient one retries the task): what is written is skipped by the
@@ -466,10 +527,11 @@ class PendingOutcomes:
                            self.task.task_id, len(self.pending), exc)
 
 
-def _record(task: SyncProgressTask, outcomes: list[tuple[FileSyncResult | None, str]], *, errors_room: int) -> int:
-    """Fold the files' outcomes into the task row in one UPDATE: F() increments, and the results and
-    errors appended to their JSON arrays by the database (never read back and rewritten from Python).
-    Returns how many errors were kept."""
+def _outcome_changes(outcomes: list[tuple[FileSyncResult | None, str]], *,
+                     errors_room: int) -> tuple[dict, Counter, int]:
+    """The files' outcomes folded into changes for one UPDATE of the task row: F() increments, and the
+    results and errors appended to their JSON arrays by the database (never read back and rewritten from
+    Python). Also the counts added, and how many errors were kept."""
     counts, results, errors = Counter(), [], []
     for result, error in outcomes:
         if result is None:
@@ -480,16 +542,15 @@ def _record(task: SyncProgressTask, outcomes: list[tuple[FileSyncResult | None, 
             results.append(result.as_dict())
         if error:
             errors.append(f"{result.file_name}: {error}" if result else error)
+    counts["processed_files"] = len(outcomes)
     changes = {name: F(name) + count for name, count in counts.items()}
-    changes |= {"processed_files": F("processed_files") + len(outcomes), "file_progress": 100.0,
-                "heartbeat_at": timezone.now()}
+    changes |= {"file_progress": 100.0, "heartbeat_at": timezone.now()}
     if results:
         changes["file_results"] = JSONArrayAppend("file_results", results)
     kept = errors[:max(errors_room, 0)]
     if kept:
         changes["errors"] = JSONArrayAppend("errors", kept, while_shorter_than=MAX_ERRORS_KEPT)
-    SyncProgressTask.units.filter(pk=task.pk).update(**changes)
-    return len(kept)
+    return changes, counts, len(kept)
 
 
 class JSONArrayAppend(Func):
@@ -545,13 +606,12 @@ def _quality_check(task: SyncProgressTask, files: list[CatalogFile]) -> dict:
         return {"error": f"quality check failed: {exc!r}"}
 
 
-def _complete(task: SyncProgressTask, status: str | Case) -> dict:
-    SyncProgressTask.units.filter(pk=task.pk).update(
-        status=status, finished_at=timezone.now(), current_file="", task_details=task.task_details,
-        waits_for_parts=False)
+def _complete(task: SyncProgressTask, status: str | Case, changes: dict) -> dict:
+    """`changes`: what its pending outcomes add to the row."""
+    (ended,) = SyncProgressTask.units.filter(pk=task.pk).update_returning(
+        [*SUMMARY_FIELDS.values()], **changes, status=status, finished_at=timezone.now(), current_file="",
+        task_details=task.task_details, waits_for_parts=False)
     quota_release(user_id=task.user_id, task_id=task.task_id)
-    task.refresh_from_db()
-    summary = {"task_id": task.task_id, "status": task.status, "files": task.processed_files,
-               "succeeded": task.succeeded_files, "failed": task.failed_files, "skipped": task.skipped_files}
+    summary = {"task_id": task.task_id, **{name: ended[field] for name, field in SUMMARY_FIELDS.items()}}
     logger.info("task %s finished: %s", task.task_id, summary)
     return summary

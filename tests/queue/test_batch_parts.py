@@ -218,7 +218,7 @@ def test_the_heartbeat_stops_a_run_past_its_soft_time_limit_when_celerys_own_tim
     from billiard.pool import SIG_SOFT_TIMEOUT
     from celery.exceptions import SoftTimeLimitExceeded
 
-    from sync.services.task_run import heartbeat
+    from sync.services.task_run import DeliveryHeartbeat
     from tests.factories import TaskFactory
 
     settings.CELERY_TASK_SOFT_TIME_LIMIT, settings.ERP_HEARTBEAT_INTERVAL_S = 1, 0.2
@@ -232,7 +232,7 @@ def test_the_heartbeat_stops_a_run_past_its_soft_time_limit_when_celerys_own_tim
     previous = signal.signal(SIG_SOFT_TIMEOUT, soft_timeout)
     watchdog.start()
     try:
-        with pytest.raises(SoftTimeLimitExceeded), heartbeat(task, started=time.monotonic()):
+        with pytest.raises(SoftTimeLimitExceeded), DeliveryHeartbeat(started=time.monotonic()) as beat, beat.of(task):
             # Blocked as a run waits for its prefetch thread: only a real signal ends such a wait.
             released.wait()
         assert not released.is_set()  # the signal ended the wait, not the watchdog

@@ -25,14 +25,16 @@ QUERIES_PER_FILE = 2
 QUERIES_PER_FILE_ALONE = 10
 # A one-file task of a small export from its claim to its end (issue 19): the claim and the task read, the
 # file read, its start (the cancel check), the file held, the template and the account, the file's
-# transaction (place lock, stored hashes, unmapped cells, change set), its outcome, the task's counts, the
-# task's end and its summary read, and whether a task waits for the slot. Before issue 19 it was 19: the
-# task was read twice more at its end, and the dispatcher took its lock when nothing waited.
-SINGLE_FILE_TASK_QUERIES = 16
+# transaction (place lock, stored hashes, unmapped cells, change set), its outcome, the task's end with its
+# counts and summary (one UPDATE ... RETURNING), and whether a task waits for the slot. Before issue 19 it
+# was 19: the task was read twice more at its end, and the dispatcher took its lock when nothing waited;
+# then 16, with the counts and the summary read as statements of their own.
+SINGLE_FILE_TASK_QUERIES = 14
 # A small one-file task taken along in another's delivery: its claim, its start, the file held, the file's
-# transaction (place lock, stored hashes, unmapped cells, change set), its outcome, the task's counts, and
-# the task's end and summary. Its file's row, template and account were read with the others'.
-TAKEN_ALONG_TASK_QUERIES = 11
+# transaction (place lock, stored hashes, unmapped cells, change set), its outcome, and the task's end with
+# its counts and summary. Its file's row, template and account were read with the others'. (11 before
+# the end took the counts and returned the summary.)
+TAKEN_ALONG_TASK_QUERIES = 9
 
 
 def small_files_of_one_shop(inbox, tmp_path, count: int, first: int) -> list[int]:

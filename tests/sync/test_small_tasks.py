@@ -1,4 +1,4 @@
-"""Small single-file tasks run together (issue 19, point 5): a delivery that ends one goes on with its
+"""Small single-file tasks run together (issue 19, point 5): a delivery of one goes on with its
 owner's next ones, in the owner's order, while no other user waits. Each still ends on its own row, with
 its own result and quota slot, and the rows, lineage, quarantine and accounting equal syncing each file on
 its own (files of several shops are prepared together)."""
@@ -11,6 +11,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from erp.users import api_user_create
+from sync.ingest import engine
 from sync.ingest.engine import SyncLookups, SyncOptions, file_sync
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus, TaskType
 from sync.services import task_run
@@ -19,6 +20,7 @@ from sync.services.fair_share import slots_in_flight
 from sync.services.quota import quota_usage
 from sync.services.small_tasks import small_tasks_next
 from sync.services.task_lifecycle import sync_task_create
+from tests.processes import wait_for
 from tests.sync.helpers import demo_copies_catalogued, forget_syncs, shops_of_orders, stored
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +63,8 @@ def submitted(owner: User, file_ids: list[int]) -> list[SyncProgressTask]:
             for file_id in file_ids]
 
 
-def test_a_delivery_runs_its_owners_next_small_tasks_with_the_rows_of_one_by_one(inbox, templates, tmp_path, settings):
+def test_a_delivery_runs_its_owners_next_small_tasks_with_the_rows_of_one_by_one(inbox, templates, tmp_path, settings,
+                                                                                 monkeypatch):
     # given: small exports of five shops, synced one by one as the baseline
     settings.ERP_SYNC_WORKER_SLOTS = 1  # the first task is handed to the broker, the others wait for the slot
     file_ids = small_exports(inbox, tmp_path)
@@ -72,6 +75,14 @@ def test_a_delivery_runs_its_owners_next_small_tasks_with_the_rows_of_one_by_one
     ann = user("ann")
     tasks = submitted(ann, file_ids)
     ended = []
+    read_ahead = {}
+    ingest = engine._ingest
+
+    def ingest_noting_read_ahead(file, *args):
+        read_ahead[file.pk] = args[-1] is not None
+        return ingest(file, *args)
+
+    monkeypatch.setattr(engine, "_ingest", ingest_noting_read_ahead)
 
     # when: a delivery runs the first
     summary = task_run.sync_task_run(task_id=tasks[0].task_id, ended=ended.append)
@@ -86,6 +97,7 @@ def test_a_delivery_runs_its_owners_next_small_tasks_with_the_rows_of_one_by_one
         assert row.file_results[0]["file_id"] == task.run_file_ids[0]
     usage = quota_usage(user=ann)
     assert usage.running == usage.queued == 0
+    assert read_ahead == dict.fromkeys(file_ids, True)  # the delivery's own file was read with the others
     # and the same rows, lineage, unmapped cells, quarantine and accounting, to the last field and word
     assert stored(file_ids) == one_by_one
     assert one_by_one["quarantine"]  # the case is the one meant: rows with reasons worded per file
@@ -182,6 +194,35 @@ def test_a_task_that_fails_in_anothers_delivery_waits_for_one_of_its_own(inbox, 
     # and a delivery of its own runs it to its end
     monkeypatch.setattr(task_run, "file_run", original)
     assert task_run.sync_task_run(task_id=second.task_id)["status"] == TaskStatus.COMPLETED
+
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat thread writes on a connection of its own
+def test_the_delivery_s_heartbeat_beats_the_task_taken_along_that_runs_now(inbox, templates, tmp_path, settings,
+                                                                          monkeypatch):
+    # given: three small tasks; while the second's file syncs, the test waits for its heartbeat to move
+    settings.ERP_SYNC_WORKER_SLOTS, settings.ERP_HEARTBEAT_INTERVAL_S = 1, 0.05
+    file_ids = shops_of_orders(inbox, 3, ROWS, tmp_path)
+    first, second, third = submitted(user("ann"), file_ids)
+    original = task_run.file_run
+    beats = []
+
+    def waiting_for_a_beat_on_the_second(*, file, task, **kwargs):
+        if task.pk == second.pk:
+            def beat():
+                return SyncProgressTask.objects.values_list("heartbeat_at", flat=True).get(pk=second.pk)
+            before = beat()
+            beats.append(wait_for(lambda: beat() > before, timeout=30, interval=0.02, what="the second's heartbeat"))
+        return original(file=file, task=task, **kwargs)
+
+    monkeypatch.setattr(task_run, "file_run", waiting_for_a_beat_on_the_second)
+    ended = []
+
+    # when
+    task_run.sync_task_run(task_id=first.task_id, ended=ended.append)
+
+    # then: the second's heartbeat moved while it ran in the first's delivery, and all three ended
+    assert len(beats) == 1
+    assert [s["status"] for s in ended] == [TaskStatus.COMPLETED] * 3
 
 
 def test_reservations_are_released_when_another_user_starts_waiting(inbox, templates, tmp_path, settings):
