@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from erp.celery import app as celery_app
 from sync.models import SyncProgressTask, TaskStatus, TaskType
-from sync.services.fair_share import fair_order, slots_in_flight, user_weights, waiting_heads, waiting_tasks
+from sync.services.fair_share import fair_order, slot_free_for_waiting, slots_in_flight, user_weights, waiting_heads
 from sync.services.priority import broker_priority
 from sync.services.queues import broker_queue_depths, broker_task_ids
 
@@ -55,7 +55,8 @@ def sync_task_submitted(*, task: SyncProgressTask):
     if outcome["broker_down"]:
         SyncProgressTask.units.filter(pk=task.pk, dispatched_at__isnull=True).update(
             dispatch_error=outcome["error"])
-    task.refresh_from_db(fields=["dispatched_at", "dispatch_error"])
+    if outcome["sent"] or outcome["broker_down"]:  # else it waits for a slot, as written
+        task.refresh_from_db(fields=["dispatched_at", "dispatch_error"])
 
 
 def sync_tasks_dispatch_next() -> dict:
@@ -63,9 +64,11 @@ def sync_tasks_dispatch_next() -> dict:
     (sync/services/fair_share.py). One dispatcher at a time (a lock), so two never fill one slot; the
     first refused publish stops the round."""
     sent, error = 0, ""
-    # Nothing waits (the usual end of a task): no lock. A task queued after this look is dispatched by
-    # its own submission, which sees this task's slot free, as this task's end was committed before.
-    if not waiting_tasks().exists():
+    # Nothing waits (the usual end of a task), or no slot is free (the usual submission under load): no
+    # lock. A task queued after this look is dispatched by its own submission, which sees this task's
+    # slot free, as this task's end was committed before; a slot freed after it is given by the end of
+    # the task that held it, which sees this task waiting.
+    if not slot_free_for_waiting():
         return {"sent": 0, "broker_down": False, "error": ""}
     with transaction.atomic():
         _dispatch_lock()

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from erp.users import user_role
 from sync.models import SyncProgressTask, TaskStatus
@@ -53,18 +54,27 @@ def user_weights(user_ids: Iterable) -> dict:
 def slots_in_flight() -> Counter:
     """Slots taken per user: tasks running, and tasks the broker holds for the next free worker. Tasks a
     delivery reserved to run next (small_tasks) take none: that delivery holds its one."""
-    rows = SyncProgressTask.units.filter(status__in=SyncProgressTask.ACTIVE_STATUSES).exclude(
-        status=TaskStatus.QUEUED, dispatched_at__isnull=True).exclude(
-        status=TaskStatus.QUEUED, taken_by__gt="").values_list("user_id", flat=True)
-    return Counter(rows)
+    return Counter(SyncProgressTask.units.filter(_in_flight()).values_list("user_id", flat=True))
 
 
 def waiting_tasks():
     """Queued and not handed to the broker: waiting for a slot (or for the broker to come back). A batch
     cancelled while its parts finish their files is not: it never runs again."""
-    return SyncProgressTask.units.filter(status=TaskStatus.QUEUED, dispatched_at__isnull=True,
-                                         cancel_requested=False).order_by(
-        "-priority", "created_at", "pk")
+    return SyncProgressTask.units.filter(_waiting()).order_by("-priority", "created_at", "pk")
+
+
+def slot_free_for_waiting() -> bool:
+    """Whether a task waits while a worker slot is free (each an index range: the waiting are not counted)."""
+    return (waiting_tasks().exists()
+            and SyncProgressTask.units.filter(_in_flight()).count() < settings.ERP_SYNC_WORKER_SLOTS)
+
+
+def _in_flight() -> Q:
+    return Q(status=TaskStatus.PROCESSING) | Q(status=TaskStatus.QUEUED, dispatched_at__isnull=False, taken_by="")
+
+
+def _waiting() -> Q:
+    return Q(status=TaskStatus.QUEUED, dispatched_at__isnull=True, cancel_requested=False)
 
 
 def waiting_heads(count: int) -> list[SyncProgressTask]:
