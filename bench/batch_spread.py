@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 from bench import report  # noqa: E402
-from bench.environment import tables_truncate  # noqa: E402
+from bench.environment import tables_truncate, tasks_clear  # noqa: E402
 from bench.fair_share import exports_cached, inbox_fill, users, workers_environment  # noqa: E402
 from bench.report import Figure  # noqa: E402
 from bench.services import worker_start  # noqa: E402
@@ -59,7 +59,7 @@ def run_mode(parallel: int, sources: list[Path], env: dict) -> tuple[float, str,
 
     settings.ERP_BATCH_MAX_PARALLEL = parallel
     tables_truncate()
-    SyncProgressTask.units.all().delete()
+    tasks_clear()
     ids = inbox_fill(sources)
     user = users()[0]
     with ExitStack() as stack:

@@ -27,7 +27,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 from bench import report  # noqa: E402
 from bench.environment import (CACHE_DIR, INBOX_DIR, database_check_safe, database_ensure, django_setup,  # noqa: E402
-                               environment_configure, tables_truncate)
+                               environment_configure, tables_truncate, tasks_clear)
 from bench.report import Figure  # noqa: E402
 from bench.services import redis_start, worker_start  # noqa: E402
 
@@ -110,7 +110,7 @@ def run_mode(fair: bool, args: argparse.Namespace, sources: list[Path], env: dic
 
     settings.ERP_FAIR_SHARE = fair
     tables_truncate()
-    SyncProgressTask.objects.all().delete()
+    tasks_clear()
     ids = inbox_fill(sources)
     a, b, c = users()
     per_batch = args.files_per_batch

@@ -46,7 +46,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 
 from bench import report  # noqa: E402
 from bench.environment import (BENCH_DIR, INBOX_DIR, database_check_safe, database_ensure, django_setup,  # noqa: E402
-                               environment_configure, tables_truncate)
+                               environment_configure, tables_truncate, tasks_clear)
 from bench.http_load import LoadResult, latency_run, throughput_run  # noqa: E402
 from bench.report import Figure  # noqa: E402
 from bench.services import gunicorn_start, redis_start, worker_start  # noqa: E402
@@ -155,20 +155,6 @@ def environment_for_redis(port: int) -> None:
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/{CACHE_DB}"
     os.environ["CACHE_KEY_PREFIX"] = CACHE_KEY_PREFIX
     os.environ["MAX_TASKS_PER_USER"] = str(QUOTA_NEVER_REFUSES)
-
-
-def tasks_clear() -> None:
-    """No sync tasks or stored Celery results from earlier runs (the bench database only), and none of
-    their dead rows: a DELETE left them to a vacuum that a bench run does not wait for, and rounds ran on
-    ever larger indexes (a count of the waiting tasks went from 0.1 to 7.6 ms)."""
-    from django.db import connection
-    from django_celery_results.models import TaskResult
-
-    from sync.models import SyncProgressTask
-
-    names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (SyncProgressTask, TaskResult))
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
 def queue_reset() -> None:
