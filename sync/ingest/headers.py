@@ -1,5 +1,6 @@
 """Finding the header row of an export by its content and mapping its columns to template fields."""
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,13 @@ def header_key(text: object) -> str:
     key = _SPACES.sub("", key)
     stripped = _BRACKET_SUFFIX.sub("", key)
     return stripped or key
+
+
+@functools.lru_cache(maxsize=8192)
+def _alias_key(alias: str) -> str:
+    """A template alias's key: the same few hundred aliases are looked up for every candidate row of
+    every file (276 keys made per small file, issue 19)."""
+    return header_key(alias)
 
 
 @dataclass
@@ -51,7 +59,7 @@ def match_header(cells: list, mapping: dict[str, list[str]]) -> dict[str, int]:
     found = {}
     for canonical, aliases in mapping.items():
         for alias in aliases:
-            column = positions.get(header_key(alias))
+            column = positions.get(_alias_key(alias) if isinstance(alias, str) else header_key(alias))
             if column is not None:
                 found[canonical] = column
                 break

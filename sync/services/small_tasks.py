@@ -67,13 +67,15 @@ def _reserve(tasks: list[SyncProgressTask], *, by: SyncProgressTask) -> set[int]
     return set(ids)
 
 
-def small_task_claim(*, task: SyncProgressTask, after: SyncProgressTask) -> bool:
+def small_task_claim(*, task: SyncProgressTask, file: CatalogFile, after: SyncProgressTask) -> bool:
     """Claim `task`, reserved by the delivery that ran `after`, at its turn: still reserved (not cancelled,
-    nor published again and taken by another worker), and no other user waits. One conditional UPDATE."""
+    nor published again and taken by another worker), and no other user waits. One conditional UPDATE,
+    which also shows its `file` as the current one (what the run's first file boundary would write)."""
     now = timezone.now()
     return bool(SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.QUEUED, taken_by=after.task_id,
                                               cancel_requested=False)
-                .exclude(Exists(_others_waiting(after))).claim(now=now, dispatched_at=now))
+                .exclude(Exists(_others_waiting(after)))
+                .claim(now=now, dispatched_at=now, current_file=file.file_name, file_progress=0.0))
 
 
 def small_tasks_release(*, after: SyncProgressTask):

@@ -79,9 +79,10 @@ def sync_task_run(*, task_id: str, ended: Callable[[dict], None] | None = None) 
 
 
 def _task_run(task: SyncProgressTask, lookups: SyncLookups, beat: "DeliveryHeartbeat",
-              files: dict[int, CatalogFile] | None = None) -> tuple[dict, bool]:
+              files: dict[int, CatalogFile] | None = None, first_file_begun: bool = False) -> tuple[dict, bool]:
     """The task's summary, and whether it ended (not handed back to the queue). `files`: its files, when
-    read already."""
+    read already; `first_file_begun`: its claim showed the first as current, and checked the cancel and
+    that no other user waits (small_tasks)."""
     root = task.parent or task  # the batch whose row holds the progress, the counts and the cancel
     left_out = {r["file_id"] for r in root.file_results} | set(task.given_file_ids)
     files = CatalogFile.objects.in_bulk(task.run_file_ids) if files is None else files
@@ -89,7 +90,8 @@ def _task_run(task: SyncProgressTask, lookups: SyncLookups, beat: "DeliveryHeart
     file_ids = [i for i in task.run_file_ids if i not in left_out]
     with beat.of(task):
         try:
-            stop = _files_run(task, root, file_ids, files, SyncOptions.of(root.parameters), outcomes, lookups)
+            stop = _files_run(task, root, file_ids, files, SyncOptions.of(root.parameters), outcomes, lookups,
+                              first_file_begun)
         except BaseException:
             outcomes.write_before_raising()
             raise
@@ -145,11 +147,11 @@ def _small_tasks_claim_and_run(after: SyncProgressTask, along: list[tuple[SyncPr
     here waits again, for a delivery of its own."""
     for task, file in along:
         try:
-            if not small_task_claim(task=task, after=after):
+            if not small_task_claim(task=task, file=file, after=after):
                 if others_wait(after):
                     return
                 continue
-            summary, run_ended = _task_run(task, lookups, beat, files={file.pk: file})
+            summary, run_ended = _task_run(task, lookups, beat, files={file.pk: file}, first_file_begun=True)
             if not run_ended:
                 return
             ended(summary)
@@ -279,7 +281,8 @@ def _soft_time_limit_raise():
 
 
 def _files_run(task: SyncProgressTask, root: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile],
-               options: SyncOptions, outcomes: "PendingOutcomes", lookups: SyncLookups) -> str | None:
+               options: SyncOptions, outcomes: "PendingOutcomes", lookups: SyncLookups,
+               first_file_begun: bool = False) -> str | None:
     """Sync the files in order; CANCELLED when a cancel request stopped the run at a file boundary,
     HANDED_OVER when fair share gave its slot to another user's task there, TIMED_OUT when the delivery's
     time limit struck (the rest is synced by the next delivery). A run of small files is read and
@@ -291,7 +294,7 @@ def _files_run(task: SyncProgressTask, root: SyncProgressTask, file_ids: list[in
     while position < len(file_ids):
         file_id = file_ids[position]
         file = files.get(file_id)
-        begun, others_wait = _file_begin(root, file)
+        begun, others_wait = (True, False) if first_file_begun and not position else _file_begin(root, file)
         if not begun:
             return CANCELLED
         if position and others_wait and slot.hand_over():

@@ -30,11 +30,12 @@ QUERIES_PER_FILE_ALONE = 10
 # was 19: the task was read twice more at its end, and the dispatcher took its lock when nothing waited;
 # then 16, with the counts and the summary read as statements of their own.
 SINGLE_FILE_TASK_QUERIES = 14
-# A small one-file task taken along in another's delivery: its claim, its start, the file held, the file's
-# transaction (place lock, stored hashes, unmapped cells, change set), its outcome, and the task's end with
-# its counts and summary. Its file's row, template and account were read with the others'. (11 before
-# the end took the counts and returned the summary.)
-TAKEN_ALONG_TASK_QUERIES = 9
+# A small one-file task taken along in another's delivery: its claim (which also shows its file as the
+# current one), the file held, the file's transaction (place lock, stored hashes, unmapped cells, change
+# set), its outcome, and the task's end with its counts and summary. Its file's row, template and account
+# were read with the others'. (11 before the end took the counts and returned the summary, and the claim
+# began the file.)
+TAKEN_ALONG_TASK_QUERIES = 8
 
 
 def small_files_of_one_shop(inbox, tmp_path, count: int, first: int) -> list[int]:

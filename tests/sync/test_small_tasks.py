@@ -197,14 +197,14 @@ def test_a_task_that_fails_in_anothers_delivery_waits_for_one_of_its_own(inbox, 
 
 
 @pytest.mark.django_db(transaction=True)  # the heartbeat thread writes on a connection of its own
-def test_the_delivery_s_heartbeat_beats_the_task_taken_along_that_runs_now(inbox, templates, tmp_path, settings,
-                                                                          monkeypatch):
+def test_a_task_taken_along_shows_its_file_and_beats_while_it_runs(inbox, templates, tmp_path, settings,
+                                                                     monkeypatch):
     # given: three small tasks; while the second's file syncs, the test waits for its heartbeat to move
     settings.ERP_SYNC_WORKER_SLOTS, settings.ERP_HEARTBEAT_INTERVAL_S = 1, 0.05
     file_ids = shops_of_orders(inbox, 3, ROWS, tmp_path)
     first, second, third = submitted(user("ann"), file_ids)
     original = task_run.file_run
-    beats = []
+    beats, shown = [], []
 
     def waiting_for_a_beat_on_the_second(*, file, task, **kwargs):
         if task.pk == second.pk:
@@ -212,6 +212,7 @@ def test_the_delivery_s_heartbeat_beats_the_task_taken_along_that_runs_now(inbox
                 return SyncProgressTask.objects.values_list("heartbeat_at", flat=True).get(pk=second.pk)
             before = beat()
             beats.append(wait_for(lambda: beat() > before, timeout=30, interval=0.02, what="the second's heartbeat"))
+            shown.append(SyncProgressTask.objects.values_list("current_file", flat=True).get(pk=second.pk))
         return original(file=file, task=task, **kwargs)
 
     monkeypatch.setattr(task_run, "file_run", waiting_for_a_beat_on_the_second)
@@ -220,8 +221,10 @@ def test_the_delivery_s_heartbeat_beats_the_task_taken_along_that_runs_now(inbox
     # when
     task_run.sync_task_run(task_id=first.task_id, ended=ended.append)
 
-    # then: the second's heartbeat moved while it ran in the first's delivery, and all three ended
+    # then: the second's heartbeat moved while it ran in the first's delivery, its file shown as the
+    # current one, and all three ended
     assert len(beats) == 1
+    assert shown == [CatalogFile.objects.get(pk=file_ids[1]).file_name]
     assert [s["status"] for s in ended] == [TaskStatus.COMPLETED] * 3
 
 
