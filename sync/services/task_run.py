@@ -60,11 +60,12 @@ def sync_task_run(*, task_id: str, ended: Callable[[dict], None] | None = None) 
         # Another delivery ran it or runs it (a message published again): its result is that run's.
         ran = SyncProgressTask.units.filter(task_id=task_id, attempts__gt=0).exists()
         return {"task_id": task_id, "claimed": False, "another_delivery": ran}
+    started = time.monotonic()
     task = SyncProgressTask.units.select_related("parent").get(task_id=task_id)
     lookups = SyncLookups()
     along = _small_tasks_take(task, lookups) if ended is not None else []
     try:
-        with DeliveryHeartbeat(started=time.monotonic()) as beat:
+        with DeliveryHeartbeat(started=started) as beat:
             summary, run_ended = _task_run(task, lookups, beat)
             if not run_ended:
                 return summary
