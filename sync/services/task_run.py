@@ -354,8 +354,10 @@ class SlotCheck:
             return False
         self.checked_at = time.monotonic()
         if sum(slots_in_flight().values()) < settings.ERP_SYNC_WORKER_SLOTS:
-            sync_tasks_dispatch_next()  # a slot is free: the waiting task takes it, this one goes on
-            return False
+            # A slot is free (often one another run has just handed over, its next task not published
+            # yet): the waiting task takes it. Another user may still wait after that one: fair share
+            # decides then, or that user waits a file more (the fair-share bench's C did).
+            sync_tasks_dispatch_next()
         return should_yield(self.task)
 
     def may_spread(self, root: SyncProgressTask, files_left: int) -> bool:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from erp.users import api_user_create
 from sync.models import SyncProgressTask, TaskStatus, TaskType
+from sync.services import task_run
 from sync.services.fair_share import fair_order, should_yield, user_weights
 from tests.factories import TaskFactory
 
@@ -85,6 +86,24 @@ def test_a_batch_hands_its_slot_over_only_to_a_user_below_its_owners_share(tiers
     TaskFactory(user=tiers["ada"], priority=2)  # a lower band never takes a running task's slot
     SyncProgressTask.objects.filter(user=tiers["pat"], status=TaskStatus.QUEUED).delete()
     assert not should_yield(running[0])
+
+
+@pytest.mark.django_db
+def test_a_batch_that_finds_a_slot_free_still_yields_to_the_user_the_slot_does_not_serve(tiers, settings,
+                                                                                       broker_purged):
+    # given: ann's batch holds one of two slots; the other was just handed over, and pat and ada both wait
+    settings.ERP_SYNC_WORKER_SLOTS = 2
+    settings.ERP_FAIR_SHARE_WEIGHTS = {"admin": 1.0, "premium": 1.0, "normal": 1.0}
+    batch = TaskFactory(user=tiers["ann"], status=TaskStatus.PROCESSING, priority=4, dispatched_at=timezone.now())
+    pats, adas = (TaskFactory(user=tiers[name], task_type=TaskType.SINGLE_FILE, priority=5) for name in ("pat", "ada"))
+
+    # when: the batch reaches a file boundary
+    yields = task_run.SlotCheck(batch).hand_over()
+
+    # then: the free slot went to pat's task, and the batch gives its own to ada's
+    assert SyncProgressTask.objects.get(pk=pats.pk).dispatched_at is not None
+    assert SyncProgressTask.objects.get(pk=adas.pk).dispatched_at is None
+    assert yields
 
 
 @pytest.mark.worker
