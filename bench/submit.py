@@ -318,8 +318,8 @@ def e2e_files(count: int, first_seed: int = 0) -> list[int]:
     for folder in (INBOX_DIR, STAGING_DIR):
         shutil.rmtree(folder, ignore_errors=True)
     for index in range(count):
-        staged = demo_exports_write(out_dir=STAGING_DIR / str(index), rows=DEMO_ROWS_PER_FILE, seed=first_seed + index,
-                                    only=[DEMO_KEY])[0]
+        staged = demo_exports_write(out_dir=STAGING_DIR / str(index), rows=DEMO_ROWS_PER_FILE,
+                                    seed=first_seed + index, only=[DEMO_KEY])[0]
         platform, _shop, *rest = Path(staged.path).parts
         target = INBOX_DIR.joinpath(platform, f"bench_shop_{index:04d}", *rest)
         target.parent.mkdir(parents=True, exist_ok=True)

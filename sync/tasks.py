@@ -13,7 +13,8 @@ from django_celery_results.models import TaskResult
 from erp.errors import TRANSIENT_ERRORS
 from sync.models import CatalogFile, SyncProgressTask, TaskStatus
 from sync.services.catalog import catalog_scan
-from sync.services.dispatch import sync_tasks_dispatch_deferred, sync_tasks_recover_stalled, sync_tasks_republish_lost
+from sync.services.dispatch import (sync_tasks_dispatch_deferred, sync_tasks_recover_stalled,
+                                   sync_tasks_republish_lost, task_message_kwargs)
 from sync.services.images import product_images_extract
 from sync.services.quota import quota_reconcile
 from sync.services.rollback import change_sets_prune
@@ -87,8 +88,8 @@ def _result_store(task, summary: dict):
     TaskResult.objects.bulk_create(
         [TaskResult(task_id=summary["task_id"], status=states.SUCCESS, result=result, content_type=content_type,
                     content_encoding=content_encoding, meta=encoded({"children": []}), task_name=task.name,
-                    # its arguments as dispatch publishes them
-                    task_args=encoded(saferepr(())), task_kwargs=encoded(saferepr({"task_id": summary["task_id"]})),
+                    task_args=encoded(saferepr(())),
+                    task_kwargs=encoded(saferepr(task_message_kwargs(summary["task_id"]))),
                     worker=task.request.hostname)],
         update_conflicts=True, unique_fields=["task_id"], update_fields=RESULT_STORED_FIELDS)
 

@@ -29,12 +29,17 @@ BATCH_TASK = "sync.tasks.sync_batch"
 DISPATCH_LOCK_KEY = 0x6469737061746368
 
 
+def task_message_kwargs(task_id: str) -> dict:
+    """The arguments a task's Celery message carries (its result row records them too)."""
+    return {"task_id": task_id}
+
+
 def sync_task_publish(*, task: SyncProgressTask) -> bool:
     """Hand the task to the broker and record when it accepted it. A broker that is down costs a bounded
     wait and leaves the row undispatched for sync_tasks_dispatch_deferred; nothing runs here instead."""
     name = SINGLE_FILE_TASK if task.task_type == TaskType.SINGLE_FILE else BATCH_TASK
     try:
-        celery_app.send_task(name, kwargs={"task_id": task.task_id}, task_id=task.task_id,
+        celery_app.send_task(name, kwargs=task_message_kwargs(task.task_id), task_id=task.task_id,
                              priority=broker_priority(task.priority), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except (BrokerError, OSError) as exc:
         logger.warning("task %s: broker unavailable, dispatch deferred: %s", task.task_id, exc)

@@ -109,8 +109,7 @@ def _small_tasks_take(task: SyncProgressTask, lookups: SyncLookups) -> list[tupl
     try:
         return small_tasks_next(task=task, options=SyncOptions.of(task.parameters), lookups=lookups)
     except DatabaseError as exc:
-        logger.warning("task %s: its owner's next small tasks are left to the dispatcher (%s)", task.task_id, exc)
-        _after_interrupt()
+        _small_tasks_left(task, exc)
         lookups.ahead.clear()
         _small_tasks_release(task)
         return []
@@ -126,9 +125,13 @@ def _small_tasks_run(after: SyncProgressTask, summary: dict, along: list[tuple[S
         summary = {**summary, "stored": True}
         _small_tasks_claim_and_run(after, along, lookups, beat, ended)
     except DatabaseError as exc:
-        logger.warning("task %s: its owner's next small tasks are left to the dispatcher (%s)", after.task_id, exc)
-        _after_interrupt()
+        _small_tasks_left(after, exc)
     return summary
+
+
+def _small_tasks_left(task: SyncProgressTask, exc: DatabaseError):
+    logger.warning("task %s: its owner's next small tasks are left to the dispatcher (%s)", task.task_id, exc)
+    _after_interrupt()
 
 
 def _small_tasks_release(after: SyncProgressTask):
