@@ -25,6 +25,9 @@ SUPERSETS = {"shift_jis": "cp932", "shift_jis_2004": "cp932", "shift_jisx0213": 
              "tis_620": "cp874", "iso8859_11": "cp874", "euc_kr": "cp949", "latin_1": "cp1252",
              "iso8859_1": "cp1252", "ascii": "utf-8"}
 
+# The longest match of ftfy's mojibake pattern (tests/sync/test_encodings.py checks it).
+MOJIBAKE_REACH = 7
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Names platforms document that Python does not know.
 _ALIASES = {"windows-31j": "cp932", "ms932": "cp932"}
@@ -108,7 +111,6 @@ def _decode_problem(path: Path, encoding: str) -> str | None:
 
 def _mojibake_problem(path: Path, encoding: str, *, proven_only: bool) -> str | None:
     from ftfy import fix_encoding  # only for csv: a workbook's sync does not pay its import
-    from ftfy.badness import is_bad
 
     text = sample_text(path, encoding)
     control = _CONTROL.search(text)
@@ -116,9 +118,22 @@ def _mojibake_problem(path: Path, encoding: str, *, proven_only: bool) -> str | 
         # No export holds control characters: a code page that decodes any byte made them.
         return f"text holds control character U+{ord(control.group()):04X}"
     for line in text.splitlines():
-        if is_bad(line) and (not proven_only or fix_encoding(line) != line):
+        if looks_bad(line) and (not proven_only or fix_encoding(line) != line):
             return f"text looks like mojibake: {line.strip()[:60]!r}"
     return None
+
+
+def looks_bad(line: str) -> bool:
+    """ftfy's `is_bad(line)`, searched only near the characters outside ASCII. Each match of its pattern
+    holds one and spans at most MOJIBAKE_REACH characters, so no match is missed; and a line of an export
+    is mostly ids, numbers and dates, which the pattern would otherwise scan character by character."""
+    from ftfy.badness import BADNESS_RE  # only for csv: a workbook's sync does not pay its import
+
+    for run in _NON_ASCII.finditer(line):
+        # search(pos, endpos) rather than a slice: "^" still means the line's start only.
+        if BADNESS_RE.search(line, max(run.start() - MOJIBAKE_REACH + 1, 0), run.end() + MOJIBAKE_REACH - 1):
+            return True
+    return False
 
 
 def sample_text(path: Path, encoding: str) -> str:

@@ -71,3 +71,53 @@ def test_each_market_encoding_is_one_the_locale_names(locale):
     from sync.ingest.locales import text_encodings
 
     assert MARKETS[locale][0] in text_encodings(locale)
+
+
+def test_each_match_of_ftfy_mojibake_pattern_holds_a_character_outside_ascii_within_reach():
+    """Why `looks_bad` may search near the characters outside ASCII only: every character class ftfy's
+    pattern is built from lies outside ASCII, and no match is longer than MOJIBAKE_REACH."""
+    import re
+
+    from ftfy.badness import BADNESS_RE, MOJIBAKE_CATEGORIES
+
+    from sync.ingest.encodings import MOJIBAKE_REACH
+
+    for name, characters in MOJIBAKE_CATEGORIES.items():
+        category = re.compile(f"[{characters}]")
+        assert not [c for c in map(chr, range(128)) if category.match(c)], name
+    assert re._parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags).getwidth()[1] <= MOJIBAKE_REACH
+
+
+# Real mojibake (UTF-8 read as cp1252, as MacRoman, as cp1251), ftfy's suspect characters and the
+# ASCII they sit beside, so that drawn lines both hold matches and come near to them.
+MOJIBAKE_PIECES = ["ã‚¿ã‚ªãƒ«", "Ã©", "Ã ", "Â ", "â€™", "â€œ", "Ã¼ber", "√©", "вЂ™", "Ð¿Ñ€", "Ø§Ù„",
+                   "à²", "œ1", "Ã\xa0", "×²", "Ã", "Â", "é", "ü", "–", "°", "ñ", "タオル", "ผ้า", "Thủy"]
+
+
+def lines():
+    ascii_pieces = st.text(alphabet=st.sampled_from("aZ .,?!1-\t"), max_size=12)
+    return st.lists(st.one_of(ascii_pieces, st.sampled_from(MOJIBAKE_PIECES),
+                              st.characters(min_codepoint=0x80, max_codepoint=0x2FFF)),
+                    max_size=12).map("".join)
+
+
+@settings(max_examples=2_000, deadline=None, derandomize=True)
+@given(lines())
+def test_looks_bad_is_ftfy_is_bad(line):
+    from ftfy.badness import is_bad
+
+    from sync.ingest.encodings import looks_bad
+
+    assert looks_bad(line) == is_bad(line)
+
+def test_a_mojibake_line_among_ascii_lines_is_still_refused(tmp_path):
+    path = tmp_path / "orders.csv"
+    lines = ["Order ID,Product Name", *(f"{n},Towel {n}" for n in range(2_000)), "9999,ã‚¿ã‚ªãƒ«"]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+    with pytest.raises(FileRejected) as caught:
+        open_source(path, mapping={"order_id": ["Order ID"], "product_name": ["Product Name"]}, required=[],
+                    header_row=None, locale=None)
+
+    assert caught.value.code == "encoding"
+    assert "mojibake" in caught.value.message
