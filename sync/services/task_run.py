@@ -92,7 +92,7 @@ def _task_run(task: SyncProgressTask, lookups: SyncLookups, beat: "DeliveryHeart
     with beat.of(task):
         try:
             stop = _files_run(task, root, file_ids, files, SyncOptions.of(root.parameters), outcomes, lookups,
-                              first_file_begun)
+                              beat, first_file_begun)
         except BaseException:
             outcomes.write_before_raising()
             raise
@@ -229,13 +229,18 @@ class DeliveryHeartbeat:
     delivery running small tasks one after another keeps the one thread (a thread per task cost about
     3% of a small task's time, issue 19). The same thread holds the delivery to its soft time limit
     while a task runs: Celery's own timer is best effort and can miss (celery #6873), and a delivery it
-    misses runs on to the hard limit, killed with its file half-synced."""
+    misses runs on to the hard limit, killed with its file half-synced.
+
+    It also writes a file's progress (`progress`), on its own connection: the sync's is inside the file's
+    transaction, where the progress was seen by no one before the file committed and its row stayed
+    locked until then, so a batch's parts, which all write to the batch's row, took turns file by file."""
 
     def __init__(self, *, started: float):
         # The delivery's limit (`started`: its start): Celery's, if it fires, is first.
         self.deadline = started + settings.CELERY_TASK_SOFT_TIME_LIMIT + settings.ERP_HEARTBEAT_INTERVAL_S
         self.task: SyncProgressTask | None = None
-        self.stop = threading.Event()
+        self.reported: tuple[int, str, float] | None = None  # (the row, its current file, the percent)
+        self.wake, self.stop = threading.Event(), threading.Event()
         self.thread: threading.Thread | None = None
 
     def __enter__(self) -> "DeliveryHeartbeat":
@@ -243,6 +248,7 @@ class DeliveryHeartbeat:
 
     def __exit__(self, *exc_info):
         self.stop.set()
+        self.wake.set()
         if self.thread is not None:
             self.thread.join()
 
@@ -257,15 +263,26 @@ class DeliveryHeartbeat:
         finally:
             self.task = None
 
+    def progress(self, row: SyncProgressTask, file: CatalogFile, percent: float):
+        """Show `percent` as the progress of `file` on `row` (the batch's row for a part), soon."""
+        self.reported = (row.pk, file.file_name, percent)
+        self.wake.set()
+
     def _beat(self):
-        interrupted, task = False, None
+        interrupted, task, beaten = False, None, time.monotonic()
         try:
-            while not self.stop.wait(settings.ERP_HEARTBEAT_INTERVAL_S):
-                task = self.task
-                if task is None:
+            while not self.stop.is_set():
+                self.wake.wait(settings.ERP_HEARTBEAT_INTERVAL_S)
+                self.wake.clear()
+                task, reported, self.reported = self.task, self.reported, None
+                if task is None or self.stop.is_set():
                     continue
-                SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
-                    heartbeat_at=timezone.now())
+                if reported is not None:
+                    _progress_write(*reported)
+                if time.monotonic() - beaten >= settings.ERP_HEARTBEAT_INTERVAL_S:
+                    beaten = time.monotonic()
+                    SyncProgressTask.units.filter(pk=task.pk, status=TaskStatus.PROCESSING).update(
+                        heartbeat_at=timezone.now())
                 if not interrupted and time.monotonic() > self.deadline and self.task is not None:
                     interrupted = True
                     logger.warning("task %s: past its soft time limit; stopping it", task.task_id)
@@ -274,6 +291,12 @@ class DeliveryHeartbeat:
             logger.warning("task %s: heartbeat stopped: %s", task and task.task_id, exc)
         finally:
             connection.close()  # this thread's own connection
+
+
+def _progress_write(row_id: int, file_name: str, percent: float):
+    # Only while the file is still the current one: its end may have come before this write.
+    SyncProgressTask.units.filter(pk=row_id, current_file=file_name).update(
+        file_progress=percent, heartbeat_at=timezone.now())
 
 
 def _soft_time_limit_raise():
@@ -285,7 +308,7 @@ def _soft_time_limit_raise():
 
 
 def _files_run(task: SyncProgressTask, root: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile],
-               options: SyncOptions, outcomes: "PendingOutcomes", lookups: SyncLookups,
+               options: SyncOptions, outcomes: "PendingOutcomes", lookups: SyncLookups, beat: DeliveryHeartbeat,
                first_file_begun: bool = False) -> str | None:
     """Sync the files in order; CANCELLED when a cancel request stopped the run at a file boundary,
     HANDED_OVER when fair share gave its slot to another user's task there, TIMED_OUT when the delivery's
@@ -311,7 +334,7 @@ def _files_run(task: SyncProgressTask, root: SyncProgressTask, file_ids: list[in
             position += 1
             continue
         try:
-            results = _file_work(root, file, file_ids[position:], files, options, lookups, considered)
+            results = _file_work(root, file, file_ids[position:], files, options, lookups, beat, considered)
         except TimeLimitReached as reached:
             outcomes.add(reached.result, reached.result.error)
             return TIMED_OUT
@@ -325,13 +348,14 @@ def _files_run(task: SyncProgressTask, root: SyncProgressTask, file_ids: list[in
 
 
 def _file_work(root: SyncProgressTask, file: CatalogFile, file_ids: list[int], files: dict[int, CatalogFile],
-               options: SyncOptions, lookups: SyncLookups, considered: set[int]) -> list[FileSyncResult]:
+               options: SyncOptions, lookups: SyncLookups, beat: DeliveryHeartbeat,
+               considered: set[int]) -> list[FileSyncResult]:
     """The outcomes of the next file (`file`, the first of `file_ids`), or of the files written with it."""
     if root.parameters.get("dry_run"):
         return [_preview_one(root, file)]
     if file.pk not in considered and file.size_bytes <= SMALL_FILE_BYTES:
         considered.update(_read_ahead_from(file_ids, files, options, lookups))
-    return _sync_next(root, file_ids, files, options, lookups)
+    return _sync_next(root, file_ids, files, options, lookups, beat)
 
 
 class TimeLimitReached(Exception):
@@ -405,12 +429,12 @@ def _read_ahead_from(file_ids: list[int], files: dict[int, CatalogFile], options
 
 
 def _sync_next(task: SyncProgressTask, file_ids: list[int], files: dict[int, CatalogFile], options: SyncOptions,
-               lookups: SyncLookups) -> list[FileSyncResult]:
+               lookups: SyncLookups, beat: DeliveryHeartbeat) -> list[FileSyncResult]:
     """The next file's outcome, or the outcomes of the files written together with it."""
     together = files_written_together(file_ids, files, lookups)
     if len(together) > 1 and (results := files_sync_together(files=together, task=task, lookups=lookups)):
         return results
-    return [_sync_one(task, files[file_ids[0]], options, lookups)]
+    return [_sync_one(task, files[file_ids[0]], options, lookups, beat)]
 
 
 def _preview_one(task: SyncProgressTask, file: CatalogFile) -> FileSyncResult:
@@ -458,16 +482,15 @@ def _file_begin(task: SyncProgressTask, file: CatalogFile | None) -> tuple[bool,
     return (row is not None, bool(row and row[0]))
 
 
-def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions, lookups: SyncLookups) -> FileSyncResult:
+def _sync_one(task: SyncProgressTask, file: CatalogFile, options: SyncOptions, lookups: SyncLookups,
+              beat: DeliveryHeartbeat) -> FileSyncResult:
     last = [time.monotonic()]
     estimate = max(file.rows_read, 1)
 
     def progress(rows_read: int):
         if time.monotonic() - last[0] >= PROGRESS_INTERVAL_S:
             last[0] = time.monotonic()
-            SyncProgressTask.units.filter(pk=task.pk).update(
-                file_progress=min(99.0, 100.0 * rows_read / estimate) if file.rows_read else 50.0,
-                heartbeat_at=timezone.now())
+            beat.progress(task, file, min(99.0, 100.0 * rows_read / estimate) if file.rows_read else 50.0)
 
     # A transient error propagates: the Celery task retries, and the files finished so far are skipped.
     begun = timezone.now()

@@ -239,3 +239,38 @@ def test_the_heartbeat_stops_a_run_past_its_soft_time_limit_when_celerys_own_tim
     finally:
         watchdog.cancel()
         signal.signal(SIG_SOFT_TIMEOUT, previous)
+
+
+
+def test_a_files_progress_shows_while_its_transaction_is_open_and_leaves_the_row_unlocked(transactional_db):
+    """The progress is written by the heartbeat's thread: written by the sync's own connection, inside the
+    file's transaction, it was seen by no one before the file committed, and the row stayed locked till
+    then (a cancel request waited for the file; a batch's parts, all writing to its row, took turns)."""
+    import psycopg
+    from django.db import connection, transaction
+
+    from sync.services.task_run import DeliveryHeartbeat
+    from tests.factories import CatalogFileFactory, TaskFactory
+
+    file = CatalogFileFactory()
+    task = TaskFactory(status=TaskStatus.PROCESSING, current_file=file.file_name)
+    other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    table = SyncProgressTask._meta.db_table
+    try:
+        with DeliveryHeartbeat(started=time.monotonic()) as beat, beat.of(task), transaction.atomic():
+            beat.progress(task, file, 42.0)
+            wait_for(lambda: other.execute(f"SELECT file_progress FROM {table} WHERE id = %s",
+                                           [task.pk]).fetchone()[0] == 42.0, timeout=10, what="the progress")
+            other.execute("SET lock_timeout = '5s'")
+            other.execute(f"UPDATE {table} SET cancel_requested = true WHERE id = %s", [task.pk])
+    finally:
+        other.close()
+
+    # A file that is no longer the current one (its end came first) leaves the row's progress alone.
+    SyncProgressTask.units.filter(pk=task.pk).update(current_file="next.csv", file_progress=0.0)
+    with DeliveryHeartbeat(started=time.monotonic()) as beat:
+        with beat.of(task):
+            beat.progress(task, file, 77.0)
+            wait_for(lambda: beat.reported is None, timeout=10, what="the heartbeat to take the progress")
+    task.refresh_from_db()
+    assert (task.file_progress, task.cancel_requested) == (0.0, True)
