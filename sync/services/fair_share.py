@@ -11,10 +11,9 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from erp.users import user_role
+from erp.users import user_roles
 from sync.models import SyncProgressTask, TaskStatus
 from sync.services.priority import priority_band
 
@@ -45,8 +44,8 @@ def fair_order(waiting: Iterable[SyncProgressTask], in_flight: Counter, weights:
 def user_weights(user_ids: Iterable) -> dict:
     """Each user's weight by tier (staff and the admin group: admin); tasks without a user weigh as normal."""
     configured = settings.ERP_FAIR_SHARE_WEIGHTS
-    users = get_user_model().objects.filter(pk__in={u for u in user_ids if u is not None})
-    weights = {user.pk: float(configured.get(user_role(user), 1)) for user in users}
+    roles = user_roles({u for u in user_ids if u is not None})
+    weights = {pk: float(configured.get(role, 1)) for pk, role in roles.items()}
     weights[None] = float(configured.get("normal", 1))
     return weights
 

@@ -45,6 +45,22 @@ def test_slots_go_to_the_user_furthest_below_their_weighted_share(tiers):
     assert Counter(t.user_id for t in first) == {ann.pk: 2, pat.pk: 4, ada.pk: 6}
 
 
+def test_the_weights_are_each_users_role_read_in_one_query(tiers, django_assert_num_queries):
+    """A hand-over and every dispatch read the weights: one query for all users, where each user's groups
+    were a query more."""
+    from erp.users import user_role
+
+    staff_in_a_group = User.objects.create(username="sam", is_staff=True)
+    staff_in_a_group.groups.add(*tiers["pat"].groups.all())
+    users = [*tiers.values(), staff_in_a_group, User.objects.create(username="nob")]
+
+    with django_assert_num_queries(1):
+        weights = user_weights({u.pk for u in users} | {None})
+
+    assert weights == {None: 1.0, **{u.pk: WEIGHTS[user_role(u)] for u in users}}
+    assert [weights[u.pk] for u in users[3:]] == [3.0, 1.0]
+
+
 def test_within_a_user_priority_then_age_decide_and_a_higher_band_goes_first(tiers):
     ann, pat = tiers["ann"], tiers["pat"]
     old, urgent = waiting(ann, 1, priority=5)[0], waiting(ann, 1, priority=7, start=50)[0]
